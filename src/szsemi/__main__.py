@@ -1,0 +1,5 @@
+import sys
+
+from szsemi.cli import main
+
+sys.exit(main())

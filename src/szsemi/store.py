@@ -1,0 +1,88 @@
+"""Load RDF files into the embedded Oxigraph store, and give rdflib a view of it.
+
+Every file is parsed by Oxigraph (fast, and its errors carry line and column); a syntax error becomes
+an ``InputError`` naming the file, line and column. Nothing is copied: the rdflib view reads the store.
+
+>>> store = load([resources.ontology_file()])
+>>> len(store) > 500
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from szsemi import resources
+from szsemi.errors import InputError
+
+Source = str | os.PathLike | Traversable
+
+
+def shipped_data() -> list[Traversable]:
+    """The shipped instance files, in name order."""
+    return resources.data_files()
+
+
+def display_name(source: Source) -> str:
+    """How a file is named in messages: a shipped file as ``data/x.ttl``, any other as given."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return f"{Path(str(source)).parent.name}/{source.name}"
+
+
+def rdf_format(source: Source) -> ox.RdfFormat:
+    name = Path(source).name if isinstance(source, (str, os.PathLike)) else source.name
+    fmt = ox.RdfFormat.from_extension(name.rsplit(".", 1)[-1]) if "." in name else None
+    if fmt is None:
+        raise InputError("unknown RDF file extension: use .ttl, .nt, .nq, .trig, .jsonld or .rdf",
+                         path=display_name(source))
+    return fmt
+
+
+def read_bytes(source: Source) -> bytes:
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            return Path(source).read_bytes()
+        return source.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=display_name(source)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an RDF file", path=display_name(source)) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=display_name(source)) from None
+
+
+def load(sources: Iterable[Source], store: ox.Store | None = None) -> ox.Store:
+    """Parse every source into ``store`` (a new in-memory store by default), all in the default graph."""
+    store = ox.Store() if store is None else store
+    for source in sources:
+        fmt = rdf_format(source)
+        data = read_bytes(source)
+        try:
+            store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
+        except SyntaxError as e:
+            raise InputError(_reason(e), path=display_name(source), line=e.lineno,
+                             column=e.offset) from None
+    return store
+
+
+def _reason(error: SyntaxError) -> str:
+    # Oxigraph writes "Parser error between line L column C and ...: what (file, line L)".
+    text = str(error.msg if error.msg else error)
+    if ": " in text and text.startswith("Parser error"):
+        text = text.split(": ", 1)[1]
+    return text.rsplit(" (", 1)[0] if text.endswith(")") else text
+
+
+def rdflib_view(store: ox.Store):
+    """An ``rdflib.Graph`` over the store's default graph (no copy)."""
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    return rdflib.Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
