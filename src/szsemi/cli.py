@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.set_defaults(run=_validate)
 
+    f = sub.add_parser("format", help="rewrite Turtle data files in their canonical, diff-friendly form")
+    f.add_argument("paths", nargs="+", help="Turtle files to format in place")
+    f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    f.set_defaults(run=_format)
+
     i = sub.add_parser("info", help="counts per class, sources and version")
     i.add_argument("--format", choices=("text", "json"), default="text")
     i.set_defaults(run=_info)
@@ -50,6 +55,25 @@ def _validate(args, out: TextIO) -> int:
     report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, owl=not args.no_owl)
     out.write(render_json(report) if args.format == "json" else render_text(report))
     return EXIT_OK if report.conforms else EXIT_FINDINGS
+
+
+def _format(args, out: TextIO) -> int:
+    from szsemi.store import read_bytes
+    from szsemi.turtle_format import format_turtle
+    from szsemi.atomic import write_text
+
+    unformatted = []
+    for path in args.paths:
+        text = read_bytes(path).decode("utf-8")
+        formatted = format_turtle(text, path)
+        if formatted != text:
+            unformatted.append(path)
+            if not args.check:
+                write_text(path, formatted)
+    verb = "would reformat" if args.check else "reformatted"
+    for path in unformatted:
+        out.write(f"{verb} {path}\n")
+    return EXIT_FINDINGS if args.check and unformatted else EXIT_OK
 
 
 def _info(args, out: TextIO) -> int:
