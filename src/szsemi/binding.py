@@ -1,0 +1,459 @@
+"""Bind query parameters as RDF terms, the same way for the local store and a remote endpoint.
+
+A stored query is never edited by splicing raw text into it. Each parameter becomes one
+``VALUES ?var { term ... }`` block, inserted as the first element of the query's top-level
+WHERE group, and each term is written by :func:`term_to_sparql` in strict SPARQL term syntax.
+The result is plain query text, so both engines receive exactly the same query.
+
+>>> from rdflib.term import Literal, URIRef
+>>> term_to_sparql(Literal('say "hi"', lang="en"))
+'"say \\\\"hi\\\\""@en'
+>>> print(bind("SELECT ?s WHERE { ?s ?p ?o }", {"o": [URIRef("http://e/a"), Literal(1)]}))
+SELECT ?s WHERE {
+  VALUES ?o { <http://e/a> "1"^^<http://www.w3.org/2001/XMLSchema#integer> }
+ ?s ?p ?o }
+
+Semantics: the VALUES block is joined with the rest of the top-level group, so a bound
+variable restricts the solutions wherever it is in scope there (triple patterns, nested groups,
+OPTIONAL, FILTERs of that group, the projection). It is *not* substituted into places the
+top-level group cannot see: a sub-SELECT that does not project the variable, a FILTER inside a
+nested group where the variable is not bound, and the inside of a sub-SELECT before its
+LIMIT/aggregation. A BIND that assigns a bound variable makes the query invalid.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from szsemi.errors import QueryDefinitionError, UsageError
+
+__all__ = ["bind", "term_to_sparql"]
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+# --------------------------------------------------------------------------------------------
+# Terms
+# --------------------------------------------------------------------------------------------
+
+# SPARQL 1.1 IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
+_IRIREF_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+# RFC 3987 absolute IRI (what pyoxigraph checks too). Character classes, without brackets:
+_UCSCHAR = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    "\U00010000-\U0001fffd\U00020000-\U0002fffd\U00030000-\U0003fffd\U00040000-\U0004fffd"
+    "\U00050000-\U0005fffd\U00060000-\U0006fffd\U00070000-\U0007fffd\U00080000-\U0008fffd"
+    "\U00090000-\U0009fffd\U000a0000-\U000afffd\U000b0000-\U000bfffd\U000c0000-\U000cfffd"
+    "\U000d0000-\U000dfffd\U000e1000-\U000efffd"
+)
+_IPRIVATE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
+_PCT = r"%[0-9A-Fa-f]{2}"
+_IPCHAR = rf"(?:[{_UNRESERVED}{_UCSCHAR}{_SUB_DELIMS}:@]|{_PCT})"
+_IRI = re.compile(
+    rf"""
+    (?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*):
+    (?:
+        //(?P<authority>
+            (?:(?:[{_UNRESERVED}{_UCSCHAR}{_SUB_DELIMS}:]|{_PCT})*@)?      # iuserinfo
+            (?:\[(?P<ipliteral>[^\]]*)\]                                  # IP-literal
+              |(?:[{_UNRESERVED}{_UCSCHAR}{_SUB_DELIMS}]|{_PCT})*)        # IPv4 / ireg-name
+            (?::[0-9]*)?                                                  # port
+        )
+        (?:/{_IPCHAR}*)*                                                  # ipath-abempty
+      | /(?:{_IPCHAR}+(?:/{_IPCHAR}*)*)?                                  # ipath-absolute
+      | {_IPCHAR}+(?:/{_IPCHAR}*)*                                        # ipath-rootless
+      |                                                                   # ipath-empty
+    )
+    (?:\?(?:{_IPCHAR}|[{_IPRIVATE}/?])*)?                                 # iquery
+    (?:\#(?:{_IPCHAR}|[/?])*)?                                            # ifragment
+    """,
+    re.VERBOSE,
+)
+_IPVFUTURE = re.compile(rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # SPARQL LANGTAG, without the '@'
+# RFC 5646 well-formed Language-Tag (what pyoxigraph checks too), case-insensitive.
+_A, _AN = "[a-zA-Z]", "[a-zA-Z0-9]"
+_BCP47 = re.compile(
+    rf"""(?:
+      (?:{_A}{{2,3}}(?:-{_A}{{3}}){{0,3}}|{_A}{{4,8}})      # language [-extlang]
+      (?:-{_A}{{4}})?                                       # script
+      (?:-(?:{_A}{{2}}|[0-9]{{3}}))?                        # region
+      (?:-(?:{_AN}{{5,8}}|[0-9]{_AN}{{3}}))*                # variants
+      (?:-[0-9a-wyzA-WYZ](?:-{_AN}{{2,8}})+)*               # extensions
+      (?:-[xX](?:-{_AN}{{1,8}})+)?                          # private use
+    | [xX](?:-{_AN}{{1,8}})+                                # private use only
+    | en-GB-oed|i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
+    | sgn-(?:BE-FR|BE-NL|CH-DE)                             # grandfathered (irregular)
+    | art-lojban|cel-gaulish|no-bok|no-nyn|zh-(?:guoyu|hakka|min|min-nan|xiang)
+    )""", re.VERBOSE | re.IGNORECASE)
+
+# ECHAR escapes; every other control character is written as \\uXXXX.
+_ECHAR = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+
+
+def _show(value: object, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_unicode(value: str, what: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{what} {_show(value)} contains a lone surrogate code point") from None
+
+
+def _iri(value: str, what: str = "IRI") -> str:
+    """``<value>`` after checking that it is an absolute IRI that SPARQL IRIREF can carry."""
+    _check_unicode(value, what)
+    bad = _IRIREF_FORBIDDEN.search(value)
+    if bad:
+        raise UsageError(
+            f"{what} {_show(value)} contains {bad.group()!r}, which a SPARQL IRI cannot contain")
+    m = _IRI.fullmatch(value)
+    if not m:
+        raise UsageError(f"{what} {_show(value)} is not an absolute IRI (RFC 3987: scheme ':' ...)")
+    ip = m.group("ipliteral")
+    if ip is not None and not _ip_literal_ok(ip):
+        raise UsageError(f"{what} {_show(value)} has an invalid IP literal [{ip}]")
+    return f"<{value}>"
+
+
+def _ip_literal_ok(text: str) -> bool:
+    if _IPVFUTURE.fullmatch(text):
+        return True
+    if "%" in text:  # zone identifiers are not part of RFC 3986 IPv6address
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _string(value: str) -> str:
+    """``"value"`` in STRING_LITERAL_QUOTE form, safe however an engine handles ``\\u`` escapes.
+
+    SPARQL 1.1 section 19.2 lets ``\\uXXXX`` be decoded before parsing. Engines differ: some
+    decode only inside strings (Oxigraph, RDF4J), some follow Java's rule (Jena: a ``\\u`` after
+    an escaped backslash is not an escape), some decode every ``\\u`` in the text, taking 8 hex
+    digits when they can (rdflib). So the output never contains a ``\\u`` that the value did not
+    ask for: a ``u``/``U`` right after a backslash of the value is itself written ``\\u0075`` /
+    ``\\u0055``, and an escape we write is never followed by four hex digits (those are escaped
+    too, one at a time, until that is no longer so).
+    """
+    out: list[str] = []
+    force = False  # the previous piece was a \\uXXXX escape
+    prev_backslash = False
+    for i, ch in enumerate(value):
+        escape = ch in _ECHAR
+        code = ord(ch)
+        if escape:
+            out.append(_ECHAR[ch])
+            force = False
+        elif (code < 0x20 or code == 0x7F or (prev_backslash and ch in "uU")
+              or (force and _HEX4.match(value, i))):
+            out.append(f"\\u{code:04X}")
+            force = True
+        else:
+            out.append(ch)
+            force = False
+        prev_backslash = ch == "\\"
+    return '"' + "".join(out) + '"'
+
+
+def term_to_sparql(term: object) -> str:
+    """The SPARQL/N-Triples text of an rdflib ``URIRef`` or ``Literal``.
+
+    Raises :class:`UsageError` for blank nodes, for anything that is not an rdflib term, for IRIs
+    (also datatype IRIs) that hold a character SPARQL IRIs cannot hold or are not absolute
+    RFC 3987 IRIs, for language tags that are not ``[a-zA-Z]+(-[a-zA-Z0-9]+)*`` and well-formed
+    BCP 47 (RFC 5646), and for lone surrogates. These are also the checks pyoxigraph makes when
+    it parses the query, so an accepted term cannot make the bound query fail to parse there.
+    """
+    if isinstance(term, BNode):
+        raise UsageError(f"blank node {_show(term)} cannot be a query parameter: use an IRI")
+    if isinstance(term, URIRef):
+        return _iri(str(term))
+    if isinstance(term, Literal):
+        lexical = str(term)
+        _check_unicode(lexical, "literal")
+        text = _string(lexical)
+        if term.language is not None:
+            if not (_LANGTAG.fullmatch(term.language) and _BCP47.fullmatch(term.language)):
+                raise UsageError(f"invalid language tag {_show(term.language)} on {_show(term)}: "
+                                 "not a well-formed BCP 47 tag")
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            dt = str(term.datatype)
+            if dt in (_RDF + "langString", _RDF + "dirLangString"):
+                raise UsageError(f"literal {_show(term)} has datatype {dt} but no language tag")
+            return f"{text}^^{_iri(dt, 'datatype IRI')}"
+        return text
+    raise UsageError(
+        f"{_show(term)} is not a bindable RDF term: give an rdflib URIRef or Literal")
+
+
+# --------------------------------------------------------------------------------------------
+# Lexer
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # iri | string | var | lang | name | punct
+    start: int
+    end: int
+    text: str
+
+    def word(self) -> str | None:
+        return self.text.upper() if self.kind == "name" else None
+
+
+_IRIREF_REST = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
+_LANG_AT = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_CODEPOINT_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+_WS = " \t\r\n\f"
+_PN_LOCAL_ESC = set("_~.-!$&'()*+,;=/?#@%")
+
+
+def _is_name_start(ch: str) -> bool:
+    return ch.isalnum() or ch in "_:" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def _is_name_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-.:%" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def _is_var_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _error(text: str, index: int, message: str) -> QueryDefinitionError:
+    line, column = _position(text, index)
+    return QueryDefinitionError(message, line=line, column=column)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    """Split query text into the tokens that matter for finding the WHERE group.
+
+    Comments are dropped; strings (all four quote forms), IRIs, variables, language tags and
+    names (keywords, prefixed names with ``\\``-escapes, numbers, blank node labels) are single
+    tokens, so a ``WHERE`` or ``{`` inside one of them is never seen. ``<`` starts an IRI only
+    when the text up to the next ``>`` is made of IRIREF characters; otherwise it is an operator.
+    """
+    m = _CODEPOINT_ESCAPE.search(text)
+    if m:
+        raise _error(text, m.start(), f"the query text contains the codepoint escape {m.group()!r}; "
+                                      "write the character itself (engines disagree on where "
+                                      "such escapes apply)")
+    out: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _WS:
+            i += 1
+        elif ch == "#":
+            j = i
+            while j < n and text[j] not in "\r\n":
+                j += 1
+            i = j
+        elif ch in "'\"":
+            j = _string_end(text, i)
+            out.append(_Tok("string", i, j, text[i:j]))
+            i = j
+        elif ch == "<" and (m := _IRIREF_REST.match(text, i + 1)):
+            out.append(_Tok("iri", i, m.end(), text[i:m.end()]))
+            i = m.end()
+        elif ch in "?$" and i + 1 < n and _is_var_char(text[i + 1]):
+            j = i + 1
+            while j < n and _is_var_char(text[j]):
+                j += 1
+            out.append(_Tok("var", i, j, text[i:j]))
+            i = j
+        elif ch == "@" and (m := _LANG_AT.match(text, i)):
+            out.append(_Tok("lang", i, m.end(), m.group()))
+            i = m.end()
+        elif _is_name_start(ch):
+            j = i
+            while j < n:
+                if _is_name_char(text[j]):
+                    j += 1
+                elif text[j] == "\\" and j + 1 < n and text[j + 1] in _PN_LOCAL_ESC:
+                    j += 2
+                else:
+                    break
+            while j > i + 1 and text[j - 1] == "." and text[j - 2] != "\\":
+                j -= 1  # a trailing '.' ends the triple, it is not part of the name
+            out.append(_Tok("name", i, j, text[i:j]))
+            i = j
+        else:
+            out.append(_Tok("punct", i, i + 1, ch))
+            i += 1
+    return out
+
+
+def _string_end(text: str, i: int) -> int:
+    quote = text[i]
+    n = len(text)
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while j < n:
+            if text[j] == "\\":
+                j += 2
+            elif text.startswith(quote * 3, j):
+                return j + 3
+            else:
+                j += 1
+        raise _error(text, i, "unterminated long string")
+    j = i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == quote:
+            return j + 1
+        elif c in "\r\n":
+            break
+        else:
+            j += 1
+    raise _error(text, i, "unterminated string")
+
+
+# --------------------------------------------------------------------------------------------
+# Finding the WHERE group
+# --------------------------------------------------------------------------------------------
+
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_AFTER_WHERE = {"VALUES", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET"}
+
+
+@dataclass(frozen=True)
+class _Where:
+    open: _Tok  # the '{' of the top-level WHERE group
+    close: _Tok  # its '}'
+    subselect: bool  # the group is a bare sub-SELECT: { SELECT ... }
+    construct_short: _Tok | None  # the CONSTRUCT keyword of a CONSTRUCT WHERE { ... } query
+
+
+def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
+    """Index of the closing brace/paren for each opening one, checking they balance."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    closer = {"{": "}", "(": ")", "[": "]"}
+    for k, t in enumerate(toks):
+        if t.kind != "punct":
+            continue
+        if t.text in closer:
+            stack.append(k)
+        elif t.text in "})]":
+            if not stack or closer[toks[stack[-1]].text] != t.text:
+                raise _error(text, t.start, f"unbalanced {t.text!r}")
+            pairs[stack.pop()] = k
+    if stack:
+        raise _error(text, toks[stack[-1]].start, f"unclosed {toks[stack[-1]].text!r}")
+    return pairs
+
+
+def _find_where(text: str) -> _Where:
+    toks = _tokens(text)
+    pairs = _matching(text, toks)
+    k = 0
+    # Prologue: BASE <iri> | PREFIX pname: <iri> (| VERSION "..." from SPARQL 1.2)
+    while k < len(toks) and toks[k].word() in ("BASE", "PREFIX", "VERSION"):
+        k += 3 if toks[k].word() == "PREFIX" else 2
+    if k >= len(toks) or toks[k].word() not in _FORMS:
+        where = toks[k].start if k < len(toks) else len(text)
+        found = toks[k].text if k < len(toks) else "nothing"
+        raise _error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
+                                  f"found {found!r}: only queries with a WHERE clause take parameters")
+    form = toks[k]
+    k += 1
+    short: _Tok | None = None
+    if form.word() == "CONSTRUCT":
+        if k < len(toks) and toks[k].text == "{" and toks[k].kind == "punct":
+            k = pairs[k] + 1  # skip the template
+        else:
+            short = form
+    while k < len(toks):
+        t = toks[k]
+        if t.kind == "punct" and t.text == "(":
+            k = pairs[k] + 1
+            continue
+        if t.kind == "punct" and t.text == "{":
+            if short is not None:
+                raise _error(text, t.start, "CONSTRUCT without a template needs WHERE before '{'")
+            return _group(toks, pairs, k, None)
+        word = t.word()
+        if word == "WHERE":
+            if k + 1 < len(toks) and toks[k + 1].kind == "punct" and toks[k + 1].text == "{":
+                return _group(toks, pairs, k + 1, short)
+            raise _error(text, t.start, "WHERE is not followed by '{'")
+        if word in _AFTER_WHERE:
+            break
+        k += 1
+    raise _error(text, form.start, f"this {form.word()} query has no WHERE clause to bind parameters in")
+
+
+def _group(toks: list[_Tok], pairs: dict[int, int], k: int, short: _Tok | None) -> _Where:
+    first = toks[k + 1]
+    return _Where(open=toks[k], close=toks[pairs[k]], subselect=first.word() == "SELECT",
+                  construct_short=short)
+
+
+# --------------------------------------------------------------------------------------------
+# bind
+# --------------------------------------------------------------------------------------------
+
+_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
+    """The query text with one ``VALUES ?name { term ... }`` block per non-empty binding.
+
+    ``bindings`` maps variable names (without ``?``) to sequences of rdflib terms; several terms
+    mean "any of these", an empty sequence means "not bound". Blocks are written in name order,
+    each term once, right after the ``{`` of the top-level WHERE group (found with the WHERE
+    keyword, or as the first top-level ``{`` of a SELECT/ASK/DESCRIBE without it, or the first
+    after the template of a CONSTRUCT). A WHERE group that is a bare sub-SELECT is wrapped in
+    braces, and ``CONSTRUCT WHERE { T }`` is rewritten to ``CONSTRUCT { T } WHERE { ... T }``,
+    because neither form may hold a VALUES block.
+
+    Raises :class:`UsageError` for a bad name or term and :class:`QueryDefinitionError` when the
+    query has no WHERE group (e.g. ``DESCRIBE <x>``, an update) or cannot be tokenised.
+    """
+    blocks: list[str] = []
+    for name in sorted(bindings):
+        if not isinstance(name, str) or not _VARNAME.fullmatch(name):
+            raise UsageError(f"invalid variable name {_show(name)}: use [A-Za-z_][A-Za-z0-9_]* "
+                             "without '?'")
+        values = bindings[name]
+        if isinstance(values, (str, bytes, Node)):
+            raise UsageError(f"binding for {name!r} must be a sequence of terms, got {_show(values)}")
+        terms = list(dict.fromkeys(term_to_sparql(v) for v in values))
+        if terms:
+            blocks.append(f"\n  VALUES ?{name} {{ {' '.join(terms)} }}")
+    if not blocks:
+        return query
+    values_text = "".join(blocks) + "\n"
+    w = _find_where(query)
+    a, b = w.open.end, w.close.start
+    if w.subselect:
+        return query[:a] + values_text + "  {" + query[a:b] + "\n  }" + query[b:]
+    if w.construct_short is not None:
+        c = w.construct_short.end
+        return (query[:c] + " {" + query[a:b] + "\n}" + query[c:a] + values_text + query[a:])
+    return query[:a] + values_text + query[a:]
