@@ -35,13 +35,20 @@ def display_name(source: Source) -> str:
     return f"{Path(str(source)).parent.name}/{source.name}"
 
 
+_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
+}
+
+
 def rdf_format(source: Source) -> ox.RdfFormat:
     name = Path(source).name if isinstance(source, (str, os.PathLike)) else source.name
-    fmt = ox.RdfFormat.from_extension(name.rsplit(".", 1)[-1]) if "." in name else None
-    if fmt is None:
-        raise InputError("unknown RDF file extension: use .ttl, .nt, .nq, .trig, .jsonld or .rdf",
-                         path=display_name(source))
-    return fmt
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in _FORMATS:
+        raise InputError(f"unknown RDF file extension {extension!r}: use one of "
+                         + ", ".join("." + e for e in _FORMATS), path=display_name(source))
+    return _FORMATS[extension]
 
 
 def read_bytes(source: Source) -> bytes:
