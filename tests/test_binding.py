@@ -27,6 +27,8 @@ P = ox.NamedNode("http://e/p")
 QUERY = "SELECT ?s WHERE { ?s <http://e/p> ?v }"
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
 
 def ox_term(term):
     if isinstance(term, URIRef):
@@ -69,6 +71,14 @@ def test_term_forms():
     assert term_to_sparql(Literal("\x00\x7f")) == r'"\u0000\u007F"'
 
 
+def test_pyoxigraph_terms_are_written_like_rdflib_terms():
+    assert term_to_sparql(ox.NamedNode("http://e/a")) == term_to_sparql(URIRef("http://e/a"))
+    assert term_to_sparql(ox.Literal("chip", language="en")) == '"chip"@en'
+    assert term_to_sparql(ox.Literal("x")) == term_to_sparql(Literal("x")) == '"x"'
+    assert term_to_sparql(ox.Literal("12", datatype=ox.NamedNode(XSD_INTEGER))) == \
+        f'"12"^^<{XSD_INTEGER}>'
+
+
 def test_codepoint_escapes_in_values_are_not_decoded():
     # The value holds a backslash then "u0022": the "u" is written \u0075 so that no engine,
     # however it handles \uXXXX escapes, sees an escape for '"' there.
@@ -79,7 +89,7 @@ def test_codepoint_escapes_in_values_are_not_decoded():
 
 @pytest.mark.parametrize("term", [
     BNode(), BNode("b1"), "http://e/a", "plain string", 5, None, Variable("v"), b"<http://e/a>",
-    ox.NamedNode("http://e/a"),
+    ox.BlankNode(), ox.Variable("v"),
 ])
 def test_non_terms_are_refused(term):
     with pytest.raises(UsageError):
