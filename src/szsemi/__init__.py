@@ -5,3 +5,14 @@ Heavy dependencies (pySHACL, owlready2, SPARQLWrapper) are imported only by the 
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["run_query", "sparql", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that `import szsemi` stays cheap for the commands that do not query.
+    if name in ("run_query", "sparql"):
+        from szsemi import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'szsemi' has no attribute {name!r}")

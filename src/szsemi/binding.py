@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from szsemi.errors import QueryDefinitionError, UsageError
 
-__all__ = ["bind", "term_to_sparql"]
+__all__ = ["bind", "query_form", "query_variables", "term_to_sparql", "with_slice"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -341,13 +341,58 @@ def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
     return pairs
 
 
-def _find_where(text: str) -> _Where:
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past comments and the prologue.
+
+    >>> query_form("# note\nPREFIX ex: <http://e/>\nask { ?s ?p ?o }")
+    'ASK'
+    """
     toks = _tokens(text)
-    pairs = _matching(text, toks)
+    k = _skip_prologue(toks)
+    if k >= len(toks) or toks[k].word() not in _FORMS:
+        where = toks[k].start if k < len(toks) else len(text)
+        found = toks[k].text if k < len(toks) else "nothing"
+        raise _error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
+                                  f"found {found!r}")
+    return toks[k].word()
+
+
+def query_variables(text: str) -> set[str]:
+    """The names of the variables a query mentions (without ``?``/``$``)."""
+    return {t.text[1:] for t in _tokens(text) if t.kind == "var"}
+
+
+def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
+    """A SELECT with ``LIMIT``/``OFFSET`` appended, or None when the query has its own (or a
+    trailing VALUES), in which case the caller slices the rows. The numbers are ints, not text.
+
+    >>> with_slice("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 5, None)
+    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 5'
+    """
+    if query_form(text) != "SELECT":
+        return None
+    toks = _tokens(text)
+    where = _find_where(text)
+    tail = [t.word() for t in toks if t.start >= where.close.end]
+    if {"LIMIT", "OFFSET", "VALUES"} & set(tail):
+        return None
+    clauses = ([f"LIMIT {int(limit)}"] if limit is not None else []) + \
+              ([f"OFFSET {int(offset)}"] if offset is not None else [])
+    return text.rstrip() + "\n" + " ".join(clauses)
+
+
+def _skip_prologue(toks: list[_Tok]) -> int:
     k = 0
     # Prologue: BASE <iri> | PREFIX pname: <iri> (| VERSION "..." from SPARQL 1.2)
     while k < len(toks) and toks[k].word() in ("BASE", "PREFIX", "VERSION"):
         k += 3 if toks[k].word() == "PREFIX" else 2
+    return k
+
+
+def _find_where(text: str) -> _Where:
+    toks = _tokens(text)
+    pairs = _matching(text, toks)
+    k = _skip_prologue(toks)
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
         found = toks[k].text if k < len(toks) else "nothing"

@@ -42,6 +42,46 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     f.set_defaults(run=_format)
 
+    engine = _Parser(add_help=False)
+    e = engine.add_argument_group("engine (default: the embedded graph)")
+    e.add_argument("--endpoint", help="URL of a SPARQL 1.1 query endpoint to ask instead")
+    e.add_argument("--graph", help="the named graph holding the data on the endpoint")
+    e.add_argument("--config", help="TOML file with an [endpoint] table (url, graph, user, ...)")
+    e.add_argument("--user", help="user name for the endpoint")
+    e.add_argument("--password-env", help="environment variable holding the password "
+                   "(default SZSEMI_PASSWORD)")
+    e.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication scheme (basic)")
+    e.add_argument("--timeout", type=float, help="seconds to wait for the endpoint (60)")
+    e.add_argument("--retries", type=int, help="retries on connection errors and 5xx answers (3)")
+    e.add_argument("--data", action="append", default=[], metavar="FILE",
+                   help="query these RDF files (with the shipped ontology) instead of the shipped data")
+    e.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj", "ttl", "nt"),
+                   default="table", help="output format (table)")
+    e.add_argument("--limit", type=int, help="at most this many rows")
+    e.add_argument("--offset", type=int, help="skip this many rows first")
+
+    q = sub.add_parser("query", help="list, show and run the stored queries")
+    qsub = q.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ql = qsub.add_parser("list", help="the catalogue: name, kind and summary of each query")
+    ql.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
+    ql.add_argument("--format", choices=("table", "json"), default="table")
+    ql.set_defaults(run=_query_list)
+    qs = qsub.add_parser("show", help="a query's header, parameters and text")
+    qs.add_argument("name")
+    qs.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
+    qs.set_defaults(run=_query_show)
+    qr = qsub.add_parser("run", parents=[engine], help="run a stored query")
+    qr.add_argument("name")
+    qr.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
+                    help="a parameter value; repeat the key for several values of a multi parameter")
+    qr.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
+    qr.set_defaults(run=_query_run)
+
+    s = sub.add_parser("sparql", parents=[engine], help="run your own SPARQL query")
+    s.add_argument("query", nargs="?", help="the query text")
+    s.add_argument("--file", "-f", help="read the query from this file")
+    s.set_defaults(run=_sparql)
+
     i = sub.add_parser("info", help="counts per class, sources and version")
     i.add_argument("--format", choices=("text", "json"), default="text")
     i.set_defaults(run=_info)
@@ -95,6 +135,113 @@ def _info(args, out: TextIO) -> int:
         out.write(f"  {compact('<' + s['iri'] + '>')}: {s['title']} "
                   f"({s['passages']} passages, cited {s['citing']} times)\n")
     return EXIT_OK
+
+
+def _engine(args):
+    import os
+
+    from szsemi.api import engine_for
+    from szsemi.config import read_config
+
+    settings = read_config(args.config) if args.config else {}
+    endpoint = args.endpoint or settings.get("url")
+    if not endpoint:
+        return engine_for(data=args.data)
+    if args.data:
+        raise UsageError("--data is for the embedded graph; it cannot be combined with an endpoint")
+    user = args.user or settings.get("user")
+    variable = args.password_env or settings.get("password_env") or "SZSEMI_PASSWORD"
+    options = {"user": user, "password": os.environ.get(variable) if user else None,
+               "auth": args.auth or settings.get("auth", "basic"),
+               "timeout": args.timeout or settings.get("timeout", 60),
+               "retries": settings.get("retries", 3) if args.retries is None else args.retries}
+    return engine_for(endpoint, graph=args.graph or settings.get("graph"), **options)
+
+
+def _emit(result, args, out: TextIO) -> int:
+    import shutil
+
+    from szsemi.results_render import render
+
+    out.write(render(result, args.format, width=shutil.get_terminal_size((120, 24)).columns))
+    return EXIT_OK
+
+
+def _catalogue(args):
+    from szsemi.catalogue import load_catalogue
+
+    return load_catalogue(tuple(args.query_dir))
+
+
+def _stored(args):
+    catalogue = _catalogue(args)
+    if args.name not in catalogue:
+        raise UsageError(f"no stored query named {args.name!r}; `szsemi query list` shows them")
+    return catalogue[args.name]
+
+
+def _query_list(args, out: TextIO) -> int:
+    catalogue = _catalogue(args)
+    if args.format == "json":
+        listing = [{"name": q.name, "kind": q.kind, "form": q.form, "summary": q.summary,
+                    "tags": list(q.tags), "params": sorted(q.params)} for q in catalogue.values()]
+        out.write(json.dumps(listing, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(name) for name in catalogue)
+    for q in catalogue.values():
+        out.write(f"{q.name.ljust(width)}  {q.kind:9}  {q.summary}\n")
+    return EXIT_OK
+
+
+def _query_show(args, out: TextIO) -> int:
+    query = _stored(args)
+    out.write(f"{query.name} ({query.kind}, {query.form}) from {query.path}\n{query.summary}\n")
+    if query.description:
+        out.write(f"\n{query.description}\n")
+    if query.rule:
+        out.write(f"\nrule {query.rule.id}, severity {query.rule.severity}: {query.rule.message}\n")
+    out.write("\nparameters:\n" if query.params else "\nparameters: none\n")
+    for p in query.params.values():
+        default = ", ".join(t.value for t in p.default)
+        state = "required" if p.required else f"default {default}" if default else "optional, unbound if not given"
+        out.write(f"  {p.name} ({p.type}{', several allowed' if p.multi else ''}; {state})\n"
+                  f"      allowed: {p.allowed()}\n")
+        if p.description:
+            out.write(f"      {p.description}\n")
+    body = query.text.split("\n", query.header_lines)[-1]
+    out.write("\n" + body.strip() + "\n")
+    return EXIT_OK
+
+
+def _query_run(args, out: TextIO) -> int:
+    from szsemi.execute import run_stored
+
+    query = _stored(args)
+    given: dict[str, list[str]] = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+        given.setdefault(key.strip(), []).append(value)
+    values = {k: v if len(v) > 1 else v[0] for k, v in given.items()}
+    result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset)
+    return _emit(result, args, out)
+
+
+def _sparql(args, out: TextIO) -> int:
+    from szsemi.execute import run_text
+
+    if (args.query is None) == (args.file is None):
+        raise UsageError("give the query text or --file FILE (one of them)")
+    if args.file:
+        try:
+            text = open(args.file, encoding="utf-8").read() if args.file != "-" else sys.stdin.read()
+        except OSError as e:
+            raise InputError(f"cannot read the query: {e.strerror}", path=args.file) from None
+    else:
+        text = args.query
+    result = run_text(text, _engine(args), limit=args.limit, offset=args.offset)
+    return _emit(result, args, out)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -28,6 +28,11 @@ def shipped_data() -> list[Traversable]:
     return resources.data_files()
 
 
+def load_shipped() -> ox.Store:
+    """The embedded graph: the shipped ontology and data (the stored queries read both)."""
+    return load([resources.ontology_file(), *shipped_data()])
+
+
 def display_name(source: Source) -> str:
     """How a file is named in messages: a shipped file as ``data/x.ttl``, any other as given."""
     if isinstance(source, (str, os.PathLike)):

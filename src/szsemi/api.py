@@ -1,0 +1,57 @@
+"""The query verbs as Python functions: ``run_query`` for stored queries, ``sparql`` for your own.
+
+Rows come back as plain dicts of pyoxigraph terms (no pandas needed); an ASK gives a bool and a
+CONSTRUCT or DESCRIBE a list of triples. Without ``endpoint`` the query runs on the embedded
+graph (the shipped ontology and data, or the files given as ``data``).
+
+>>> rows = run_query("get-within-travel-time", minutes=10)
+>>> sorted({row["destinationLabel"].value for row in rows})[:2]
+['BYD Company Limited', 'Honor']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from szsemi.engines import LocalEngine, RemoteEngine, Result
+from szsemi.execute import run_stored, run_text
+
+
+def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: Sequence = (),
+               **remote_options) -> LocalEngine | RemoteEngine:
+    """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given)."""
+    if endpoint:
+        return RemoteEngine(endpoint, graph=graph, **remote_options)
+    from szsemi.store import load, load_shipped
+    from szsemi import resources
+
+    return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped())
+
+
+def _unpack(result: Result):
+    if result.form == "SELECT":
+        return result.rows
+    if result.form == "ASK":
+        return result.boolean
+    return result.triples
+
+
+def run_query(name: str, *, endpoint: str | None = None, graph: str | None = None,
+              query_dirs: Sequence = (), limit: int | None = None, offset: int | None = None,
+              engine=None, **params):
+    """Run the stored query ``name`` with ``params`` (text, numbers, dates or pyoxigraph terms)."""
+    from szsemi.catalogue import load_catalogue
+    from szsemi.errors import UsageError
+
+    catalogue = load_catalogue(tuple(query_dirs))
+    if name not in catalogue:
+        raise UsageError(f"no stored query named {name!r}; `szsemi query list` shows them")
+    engine = engine or engine_for(endpoint, graph=graph)
+    return _unpack(run_stored(catalogue[name], engine, params, limit=limit, offset=offset))
+
+
+def sparql(text: str, *, endpoint: str | None = None, graph: str | None = None, engine=None,
+           limit: int | None = None, offset: int | None = None):
+    """Run your own SPARQL query text on the embedded graph or on ``endpoint``."""
+    engine = engine or engine_for(endpoint, graph=graph)
+    return _unpack(run_text(text, engine, limit=limit, offset=offset))

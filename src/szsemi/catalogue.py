@@ -1,0 +1,235 @@
+"""The catalogue of stored queries: ``queries/*.rq`` files with a YAML header in ``#+`` lines.
+
+The header format is documented in ``queries/README.md``. An unknown key, invalid YAML, a bad
+parameter spec or a parameter the query text never uses is a :class:`QueryDefinitionError`
+naming the file and line.
+
+>>> catalogue = load_catalogue()
+>>> q = catalogue["get-within-travel-time"]
+>>> q.kind, q.form, sorted(q.params)
+('report', 'SELECT', ['minutes', 'origin'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import yaml
+
+from szsemi import resources
+from szsemi.binding import query_form, query_variables
+from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
+from szsemi.namespaces import expand
+from szsemi.params import TYPES, Param, coerce
+
+HEADER_KEYS = {"summary", "description", "tags", "params", "id", "severity", "message"}
+RULE_KEYS = {"id", "severity", "message"}
+PARAM_KEYS = {"type", "description", "default", "required", "multi", "values", "min", "max",
+              "class", "lang"}
+SEVERITIES = ("Violation", "Warning", "Info")
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a row of a ``*-violation.rq`` check means."""
+
+    id: str
+    severity: str
+    message: str  # ``{name}`` stands for the row's value of ``?name``
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """One ``.rq`` file of the catalogue."""
+
+    name: str
+    path: str  # for messages: folder/file.rq
+    summary: str
+    text: str  # the whole file, header included: it is valid SPARQL
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    kind: str  # report | violation | construct | query
+    header_lines: int
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    params: dict[str, Param] = field(default_factory=dict)
+    rule: Rule | None = None
+
+
+def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
+    """Every stored query, by name: the shipped catalogue, then each of ``extra_dirs``.
+
+    A query in an extra folder may not reuse a shipped name (that would silently change what a
+    known query does); two extra folders may not share a name either.
+    """
+    found: dict[str, StoredQuery] = {}
+    folders: list[Traversable | Path] = [resources.queries_folder(), *map(Path, extra_dirs)]
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"query folder {folder} does not exist")
+        for item in sorted(folder.iterdir(), key=lambda p: p.name):
+            if not item.name.endswith(".rq"):
+                continue
+            query = read_query(item)
+            if query.name in found:
+                raise QueryDefinitionError(f"a query named {query.name!r} is already defined in "
+                                           f"{found[query.name].path}", path=query.path)
+            found[query.name] = query
+    return found
+
+
+def read_query(source: Traversable | Path) -> StoredQuery:
+    """Parse one ``.rq`` file."""
+    path = f"{Path(str(source)).parent.name}/{source.name}"
+    name = source.name[: -len(".rq")]
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise QueryDefinitionError(f"cannot read the query file: {e}", path=path) from None
+    if not _NAME.fullmatch(name):
+        raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
+    header, count = _header(text, path)
+    try:
+        form = query_form(text)
+        variables = query_variables(text)
+    except QueryDefinitionError as e:
+        raise QueryDefinitionError(e.reason, path=path, line=e.line, column=e.column) from None
+    kind = ("violation" if name.endswith("-violation") else "construct" if name.endswith("-construct")
+            else "report" if name.startswith("get-") else "query")
+
+    def fail(message: str) -> QueryDefinitionError:
+        return QueryDefinitionError(message, path=path, line=1)
+
+    unknown = sorted(set(header) - HEADER_KEYS)
+    if unknown:
+        raise fail(f"unknown header key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(HEADER_KEYS))}")
+    summary = header.get("summary")
+    if not isinstance(summary, str) or not summary.strip() or "\n" in summary.strip():
+        raise fail("the header needs 'summary:', one line saying what the query answers")
+    description = header.get("description", "")
+    tags = header.get("tags", [])
+    if not isinstance(description, str):
+        raise fail("'description' must be text")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise fail("'tags' must be a list of words")
+    rule = _rule(header, kind, fail)
+    if kind == "violation" and form != "SELECT":
+        raise fail(f"a violation check must be a SELECT query, not {form}")
+    if kind == "construct" and form != "CONSTRUCT":
+        raise fail(f"a *-construct query must be a CONSTRUCT query, not {form}")
+    raw_params = header.get("params", {}) or {}
+    if not isinstance(raw_params, dict):
+        raise fail("'params' must map each parameter name to its spec")
+    params = {}
+    for pname, spec in raw_params.items():
+        param = _param(str(pname), spec, fail)
+        if pname not in variables:
+            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)")
+        params[param.name] = param
+    return StoredQuery(name=name, path=path, summary=summary.strip(), text=text, form=form, kind=kind,
+                       header_lines=count, description=description.strip(), tags=tuple(tags),
+                       params=params, rule=rule)
+
+
+def _header(text: str, path: str) -> tuple[dict, int]:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            break
+        body = line[2:]
+        if body and not body.startswith(" "):
+            raise QueryDefinitionError("a header line is '#+ ' (hash, plus, space) then YAML",
+                                       path=path, line=len(lines) + 1)
+        lines.append(body[1:])
+    if not lines:
+        raise QueryDefinitionError("the file has no '#+' header (at least '#+ summary: ...')",
+                                   path=path, line=1)
+    try:
+        header = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e)
+        raise QueryDefinitionError(f"invalid YAML in the header: {problem}", path=path,
+                                   line=mark.line + 1 if mark else 1,
+                                   column=mark.column + 4 if mark else None) from None
+    if not isinstance(header, dict):
+        raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
+    return header, len(lines)
+
+
+def _rule(header: dict, kind: str, fail) -> Rule | None:
+    given = RULE_KEYS & set(header)
+    if kind != "violation":
+        if given:
+            raise fail(f"{', '.join(sorted(given))} only belong in a *-violation.rq check")
+        return None
+    missing = RULE_KEYS - given
+    if missing:
+        raise fail(f"a violation check needs {', '.join(sorted(missing))} in its header")
+    rule_id, severity, message = header["id"], header["severity"], header["message"]
+    if not isinstance(rule_id, str) or not _NAME.fullmatch(rule_id):
+        raise fail("'id' must be kebab-case, e.g. number-without-bound")
+    if severity not in SEVERITIES:
+        raise fail(f"'severity' must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+    if not isinstance(message, str) or not message.strip():
+        raise fail("'message' must say what a finding means and how to fix it")
+    return Rule(rule_id, severity, " ".join(message.split()))
+
+
+def _param(name: str, spec: object, fail) -> Param:
+    if not _PARAM_NAME.fullmatch(name):
+        raise fail(f"parameter name {name!r} is not a SPARQL variable name")
+    if not isinstance(spec, dict):
+        raise fail(f"parameter {name!r}: the spec must be a mapping with at least 'type'")
+    unknown = sorted(set(spec) - PARAM_KEYS)
+    if unknown:
+        raise fail(f"parameter {name!r}: unknown key(s) {', '.join(unknown)}; "
+                   f"allowed: {', '.join(sorted(PARAM_KEYS))}")
+    kind = spec.get("type")
+    if kind not in TYPES:
+        raise fail(f"parameter {name!r}: 'type' must be one of {', '.join(TYPES)}, not {kind!r}")
+    for flag in ("required", "multi"):
+        if not isinstance(spec.get(flag, False), bool):
+            raise fail(f"parameter {name!r}: {flag!r} must be true or false")
+    if "class" in spec and kind != "iri":
+        raise fail(f"parameter {name!r}: 'class' is only for iri parameters")
+    if "lang" in spec and kind != "langstring":
+        raise fail(f"parameter {name!r}: 'lang' is only for langstring parameters")
+    bounds = {}
+    for key in ("min", "max"):
+        if key in spec:
+            if kind not in ("integer", "decimal") or isinstance(spec[key], bool):
+                raise fail(f"parameter {name!r}: {key!r} is only for integer and decimal parameters")
+            try:
+                bounds[key] = Decimal(str(spec[key]))
+            except InvalidOperation:
+                raise fail(f"parameter {name!r}: {key!r} must be a number") from None
+    base = Param(name, kind, description=str(spec.get("description", "")).strip(),
+                 required=spec.get("required", False), multi=spec.get("multi", False),
+                 minimum=bounds.get("min"), maximum=bounds.get("max"),
+                 cls=expand(spec["class"]) if "class" in spec else None, lang=spec.get("lang"))
+    try:
+        values = tuple(t for v in (spec.get("values") or []) for t in coerce(base, _yaml_value(v)))
+        with_values = Param(**{**base.__dict__, "values": values})
+        default = spec.get("default")
+        terms = tuple(coerce(with_values, _yaml_value(default))) if default is not None else ()
+    except ParameterError as e:
+        raise fail(f"parameter {name!r}: the header's own value {e.given!r} is not allowed "
+                   f"({e.allowed})") from None
+    if terms and with_values.required:
+        raise fail(f"parameter {name!r}: a required parameter has no default")
+    return Param(**{**with_values.__dict__, "default": terms})
+
+
+def _yaml_value(value: object) -> object:
+    """YAML reads ``2022-11-01`` as a date and ``true`` as a bool; params.coerce takes both."""
+    if isinstance(value, list):
+        return [_yaml_value(v) for v in value]
+    if isinstance(value, float):
+        return str(value)
+    return value

@@ -1,0 +1,48 @@
+"""Endpoint settings from a TOML file, so that URLs and credentials stay out of scripts.
+
+The file has one ``[endpoint]`` table; the password is never stored in it, only the name of the
+environment variable that holds it::
+
+    [endpoint]
+    url = "http://127.0.0.1:7878/query"
+    graph = "https://w3id.org/szsemi/graph/main"
+    user = "analyst"
+    password_env = "SZSEMI_PASSWORD"
+    auth = "basic"        # or "digest"
+    timeout = 60          # seconds
+    retries = 3
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from szsemi.errors import InputError
+
+KEYS = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
+        "timeout": (int, float), "retries": int, "update_url": str, "store_url": str}
+
+
+def read_config(path: str) -> dict:
+    """The ``[endpoint]`` settings of the TOML file at ``path``, checked."""
+    try:
+        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such config file", path=path) from None
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        raise InputError(f"invalid TOML: {e}", path=path, line=line) from None
+    unknown_tables = sorted(set(document) - {"endpoint"})
+    if unknown_tables:
+        raise InputError(f"unknown table(s) {', '.join(unknown_tables)}; only [endpoint] is read", path=path)
+    endpoint = document.get("endpoint", {})
+    for key, value in endpoint.items():
+        if key not in KEYS:
+            raise InputError(f"unknown key {key!r} in [endpoint]; allowed: {', '.join(sorted(KEYS))}",
+                             path=path)
+        if isinstance(value, bool) or not isinstance(value, KEYS[key]):
+            raise InputError(f"[endpoint] {key} has the wrong type ({type(value).__name__})", path=path)
+    if endpoint.get("auth", "basic") not in ("basic", "digest"):
+        raise InputError("[endpoint] auth must be \"basic\" or \"digest\"", path=path)
+    return dict(endpoint)

@@ -1,0 +1,180 @@
+"""Query engines: the embedded Oxigraph store, or a remote SPARQL 1.1 endpoint.
+
+Both take the same query text and give the same :class:`Result` of pyoxigraph terms: a remote
+answer is read with pyoxigraph's own results parser, so a row from either engine compares equal.
+
+>>> from szsemi.store import load
+>>> engine = LocalEngine(load([]))
+>>> engine.run("SELECT ?x WHERE { VALUES ?x { 1 } }").rows
+[{'x': <Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>}]
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from szsemi.binding import query_form
+from szsemi.errors import EndpointError, InputError
+
+
+@dataclass
+class Result:
+    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # variable -> term; unbound variables absent
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)  # pyoxigraph Triples
+
+    def sliced(self, limit: int | None, offset: int | None) -> Result:
+        start = offset or 0
+        end = None if limit is None else start + limit
+        return Result(self.form, self.variables, self.rows[start:end], self.boolean, self.triples[start:end])
+
+
+def _result(form: str, answer) -> Result:
+    if isinstance(answer, ox.QueryBoolean):
+        return Result(form, boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result(form, triples=list(answer))
+    names = [v.value for v in answer.variables]
+    rows = []
+    for solution in answer:
+        rows.append({n: solution[n] for n in names if solution[n] is not None})
+    return Result(form, variables=names, rows=rows)
+
+
+class LocalEngine:
+    """Runs queries on a pyoxigraph Store (the embedded graph)."""
+
+    name = "local"
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def run(self, text: str) -> Result:
+        form = query_form(text)
+        try:
+            answer = self.store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise InputError(f"the query does not parse: {e}") from None
+        except (OSError, RuntimeError) as e:
+            raise EndpointError(f"the embedded store failed: {e}") from None
+        return _result(form, answer)
+
+
+class RemoteEngine:
+    """Runs queries on a SPARQL 1.1 endpoint through SPARQLWrapper.
+
+    ``graph`` confines every query to one named graph (sent as ``default-graph-uri``), since some
+    stores (Virtuoso) otherwise answer over all their graphs. Connection errors and 5xx answers
+    are retried ``retries`` times with exponential backoff; then, as any other endpoint failure,
+    they raise :class:`EndpointError` with the endpoint's own message.
+    """
+
+    name = "remote"
+
+    def __init__(self, endpoint: str, *, graph: str | None = None, user: str | None = None,
+                 password: str | None = None, auth: str = "basic", timeout: float = 60,
+                 retries: int = 3, backoff: float = 0.5):
+        if auth not in ("basic", "digest"):
+            raise ValueError(f"auth must be basic or digest, not {auth!r}")
+        self.endpoint, self.graph, self.user, self.password = endpoint, graph, user, password
+        self.auth, self.timeout, self.retries, self.backoff = auth, timeout, retries, backoff
+
+    def run(self, text: str) -> Result:
+        form = query_form(text)
+        body, content_type = self._fetch(text, form)
+        try:
+            if form in ("SELECT", "ASK"):
+                answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                return _result(form, answer)
+            triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            return Result(form, triples=triples)
+        except (SyntaxError, ValueError) as e:
+            raise EndpointError(f"{self.endpoint} sent an answer that does not parse "
+                                f"({content_type or 'no content type'}): {e}") from None
+
+    def _wrapper(self, text: str, form: str):
+        from SPARQLWrapper import DIGEST, JSON, N3, POST, URLENCODED, SPARQLWrapper
+
+        sparql = SPARQLWrapper(self.endpoint)
+        sparql.setQuery(text)
+        sparql.setTimeout(int(self.timeout))
+        # URL-encoded POST: works for long queries everywhere (a direct POST hangs Virtuoso)
+        sparql.setMethod(POST)
+        sparql.setRequestMethod(URLENCODED)
+        if form in ("SELECT", "ASK"):
+            sparql.setReturnFormat(JSON)
+        else:
+            sparql.setReturnFormat(N3)
+            sparql.addCustomHttpHeader("Accept", "application/n-triples")
+        if self.graph:
+            sparql.addDefaultGraph(self.graph)
+        if self.user is not None:
+            sparql.setCredentials(self.user, self.password or "")
+            if self.auth == "digest":
+                sparql.setHTTPAuth(DIGEST)
+        return sparql
+
+    def _fetch(self, text: str, form: str) -> tuple[bytes, str]:
+        import socket
+        import urllib.error
+
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        attempt = 0
+        while True:
+            try:
+                response = self._wrapper(text, form).query().response
+                return response.read(), response.headers.get("Content-Type", "")
+            except SPARQLWrapperException as e:
+                status = _status(e)
+                if status is not None and status >= 500 and attempt < self.retries:
+                    attempt += 1
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                raise EndpointError(f"{self.endpoint} refused the query: {_message(e)}") from None
+            except urllib.error.HTTPError as e:
+                if e.code >= 500 and attempt < self.retries:
+                    attempt += 1
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                detail = e.read().decode("utf-8", "replace").strip()[:500]
+                raise EndpointError(f"{self.endpoint} answered HTTP {e.code} {e.reason}"
+                                    + (f": {detail}" if detail else "")) from None
+            except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as e:
+                if attempt < self.retries:
+                    attempt += 1
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                reason = getattr(e, "reason", e)
+                raise EndpointError(f"cannot reach {self.endpoint} after {attempt + 1} attempts: "
+                                    f"{reason}") from None
+
+
+def _status(error: Exception) -> int | None:
+    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError
+
+    return 500 if isinstance(error, EndPointInternalError) else None
+
+
+def _message(error: Exception) -> str:
+    text = str(error).strip()
+    # SPARQLWrapper prefixes its own boilerplate; the endpoint's message follows "Response:"
+    if "Response:" in text:
+        head, _, tail = text.partition("Response:")
+        tail = tail.strip()
+        if tail.startswith("b'") or tail.startswith('b"'):
+            try:
+                import ast
+
+                tail = ast.literal_eval(tail).decode("utf-8", "replace")
+            except (ValueError, SyntaxError):
+                pass
+        return f"{head.split(':')[0].strip()}: {' '.join(tail.split())[:500]}"
+    return " ".join(text.split())[:500]
