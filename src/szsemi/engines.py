@@ -12,6 +12,7 @@ answer is read with pyoxigraph's own results parser, so a row from either engine
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -103,7 +104,12 @@ class RemoteEngine:
         from SPARQLWrapper import DIGEST, JSON, N3, POST, URLENCODED, SPARQLWrapper
 
         sparql = SPARQLWrapper(self.endpoint)
-        sparql.setQuery(text)
+        with warnings.catch_warnings():  # its guess of the form warns on stderr; we set the form
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sparql.setQuery(text)
+        # SPARQLWrapper guesses the form with a regex that finds ADD, LOAD, DROP... anywhere in the
+        # text, comments included, and then sends the query as an update: use the form we parsed.
+        sparql.queryType = form
         sparql.setTimeout(int(self.timeout))
         # URL-encoded POST: works for long queries everywhere (a direct POST hangs Virtuoso)
         sparql.setMethod(POST)
