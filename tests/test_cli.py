@@ -31,7 +31,7 @@ def test_validate_json_has_the_documented_shape():
     report = json.loads(out)
     assert code == 0
     assert report["format"] == "szsemi-validation/1"
-    assert report["conforms"] is True and report["stages"] == ["shacl"]
+    assert report["conforms"] is True and report["stages"] == ["syntax", "shacl", "rules", "lint"]
     assert report["counts"] == {"Violation": 0, "Warning": 0, "Info": 0}
 
 

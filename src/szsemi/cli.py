@@ -29,12 +29,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"szsemi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    v = sub.add_parser("validate", help="validate data against the ontology and shapes")
-    v.add_argument("paths", nargs="*", help="data files (default: the shipped data)")
-    v.add_argument("--ontology", action="append", help="ontology file (default: the shipped one)")
-    v.add_argument("--shapes", action="append", help="SHACL shapes file (default: the shipped ones)")
+    v = sub.add_parser("validate", help="validate data: syntax, SHACL, OWL, rule queries, prefix lint")
+    v.add_argument("paths", nargs="*", help="data files or folders of .ttl files (default: the shipped data)")
+    v.add_argument("--ontology", action="append", help="an ontology file that extends the shipped one")
+    v.add_argument("--shapes", action="append", help="a SHACL shapes file to use beside the shipped ones")
+    v.add_argument("--queries", action="append", default=[], metavar="DIR",
+                   help="a folder of extra *-violation.rq checks")
+    v.add_argument("--without-shipped-model", action="store_true",
+                   help="use only the given --ontology/--shapes, not the shipped ones")
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
+    v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
+    v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
+    v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
+    v.add_argument("--shacl-report", metavar="FILE", help="also write the SHACL validation report as Turtle")
+    v.add_argument("--fail-on", type=str.capitalize, choices=("Violation", "Warning", "Info"),
+                   default="Violation", help="the least severe level that fails the run (default: Violation)")
+    v.add_argument("--baseline", metavar="FILE", help="accepted findings (YAML or JSON), each with a reason")
+    v.add_argument("--write-baseline", metavar="FILE", help="write every current finding to FILE as a baseline")
     v.set_defaults(run=_validate)
 
     f = sub.add_parser("format", help="rewrite Turtle data files in their canonical, diff-friendly form")
@@ -89,12 +101,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args, out: TextIO) -> int:
-    from szsemi.report_render import render_json, render_text
+    from szsemi.atomic import write_text
+    from szsemi.baseline import apply_baseline, load_baseline, render_baseline
+    from szsemi.report_render import render, render_shacl_turtle, summary_line
     from szsemi.validate import validate
 
-    report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, owl=not args.no_owl)
-    out.write(render_json(report) if args.format == "json" else render_text(report))
-    return EXIT_OK if report.conforms else EXIT_FINDINGS
+    entries = load_baseline(args.baseline) if args.baseline else []
+    report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, queries=args.queries,
+                      owl=not args.no_owl, rules=not args.no_rules, lint=not args.no_lint,
+                      shipped_model=not args.without_shipped_model)
+    report.fail_on = args.fail_on
+    if args.baseline:
+        apply_baseline(report, entries, args.baseline)
+    if args.write_baseline:
+        write_text(args.write_baseline, render_baseline(report, entries))
+    if args.shacl_report:
+        write_text(args.shacl_report, render_shacl_turtle(report))
+    text = render(report, args.format)
+    if args.output:
+        write_text(args.output, text)
+        out.write(summary_line(report) + "\n")
+    else:
+        out.write(text)
+    return EXIT_FINDINGS if report.failed else EXIT_OK
 
 
 def _format(args, out: TextIO) -> int:

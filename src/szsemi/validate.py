@@ -1,50 +1,119 @@
-"""Validate data against the ontology and shapes: SHACL, then OWL consistency; one Report.
+"""Validate data against the ontology, shapes and rules: syntax, SHACL, OWL, rule queries, prefix lint.
 
-A file that does not parse raises ``InputError`` (file, line, column) before any stage runs.
+A file that does not parse raises ``InputError`` (file, line, column) before any stage runs. Each
+finding is then located: the file and line of its focus node's block and, where there is one, of
+the offending statement (focus, path, value).
 
 >>> report = validate(owl=False)
 >>> report.conforms, report.stages
-(True, ['shacl'])
+(True, ['syntax', 'shacl', 'rules', 'lint'])
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
+from rdflib.namespace import RDF, SH
 
 from szsemi import resources
 from szsemi.errors import InputError
-from szsemi.locate import subject_lines
+from szsemi.hints import fix_for
+from szsemi.locate import SourceIndex
 from szsemi.report import Finding, Report
 from szsemi.store import Source, display_name, load, rdflib_view, read_bytes, shipped_data
 
+_TURTLE = (".ttl", ".nt")
+
 
 def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source] | None = None,
-             shapes: Sequence[Source] | None = None, owl: bool = True) -> Report:
-    """Validate ``paths`` (default: the shipped data) with ``ontology`` and ``shapes`` (default: shipped)."""
-    data_files = list(paths) if paths else shipped_data()
-    ontology_files = list(ontology) if ontology else [resources.ontology_file()]
+             shapes: Sequence[Source] | None = None, queries: Sequence[str | os.PathLike] = (),
+             owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True) -> Report:
+    """Validate ``paths`` (files or folders of ``.ttl``; default: the shipped data).
+
+    ``ontology`` and ``shapes`` add to the shipped ones (a graph that extends ours), or replace
+    them with ``shipped_model=False``; ``queries`` are folders of extra ``*-violation.rq`` checks.
+    """
+    data_files = expand_paths(paths) if paths else shipped_data()
+    ontology_files = [*([resources.ontology_file()] if shipped_model else []), *(ontology or [])]
+    shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
     store = load([*ontology_files, *data_files])
-    graph = rdflib_view(store)
-    shapes_graph = _shapes_graph(list(shapes) if shapes else [resources.shapes_file()])
+    shapes_graph = shapes_graph_of(shapes_files)
+    catalogue = None
+    if rules or lint:
+        from szsemi.catalogue import load_catalogue
 
-    from szsemi.shacl import shacl_findings
+        catalogue = load_catalogue(extra_dirs=tuple(str(q) for q in queries))
 
-    report = Report(files=[display_name(f) for f in data_files], triples=len(store))
-    findings = shacl_findings(graph, store, shapes_graph)
-    report.stages.append("shacl")
-    if owl:
-        from szsemi.reasoning import owl_findings
+    report = check_store(store, shapes_graph, owl=owl, catalogue=catalogue if rules else None)
+    report.files = [display_name(f) for f in data_files]
+    report.stages.insert(0, "syntax")
+    texts = _texts([*data_files, *ontology_files])
+    if lint:
+        from szsemi.prefix_lint import lint_query, lint_shapes, lint_turtle
 
-        findings += owl_findings(graph)
-        report.stages.append("owl")
-    report.findings = _located(findings, graph, [*data_files, *ontology_files])
+        shape_texts = _texts(shapes_files)
+        lint_findings = lint_shapes(shapes_graph, shape_texts)
+        for name, text in [*texts, *shape_texts]:
+            if name.endswith(".ttl"):
+                lint_findings += lint_turtle(name, text)
+        for query in catalogue.values():
+            lint_findings += lint_query(query)
+        report.findings += lint_findings
+        report.stages.append("lint")
+        report.checks["lint"] = [*(n for n, _ in shape_texts), *(q.path for q in catalogue.values())]
+    report.findings = locate(report.findings, store, SourceIndex(texts))
     return report
 
 
-def _shapes_graph(sources: list[Source]) -> rdflib.Graph:
-    # Shapes are parsed by Oxigraph first, for the same file:line:column errors as the data.
+def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
+                catalogue: dict | None = None) -> Report:
+    """The graph stages (SHACL, OWL, rule queries) on a loaded store; findings not yet located."""
+    from szsemi.shacl import shacl_findings
+
+    graph = rdflib_view(store)
+    report = Report(triples=len(store))
+    report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value))
+                       for f in shacl_findings(graph, store, shapes)]
+    report.stages.append("shacl")
+    report.checks["shacl"] = shape_names(shapes)
+    if owl:
+        from szsemi.reasoning import owl_findings
+
+        report.findings += owl_findings(graph)
+        report.stages.append("owl")
+        report.checks["owl"] = ["consistency", "unsatisfiable classes"]
+    if catalogue is not None:
+        from szsemi.rules import rule_findings, violation_checks
+
+        checks = violation_checks(catalogue)
+        report.findings += rule_findings(store, checks)
+        report.stages.append("rules")
+        report.checks["rules"] = [q.path for q in checks]
+    return report
+
+
+def expand_paths(paths: Sequence[Source]) -> list[Source]:
+    """Files as given; a folder becomes its ``.ttl`` files, recursively, skipping hidden folders."""
+    out: list[Source] = []
+    for path in paths:
+        if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
+            found = sorted(p for p in Path(path).rglob("*.ttl")
+                           if not any(part.startswith(".") and part not in (".", "..")
+                                      for part in p.relative_to(path).parts))
+            if not found:
+                raise InputError("no .ttl file in this folder", path=os.fspath(path))
+            out += [os.fspath(p) for p in found]
+        else:
+            out.append(path)
+    return out
+
+
+def shapes_graph_of(sources: list[Source]) -> rdflib.Graph:
+    """The shapes as an rdflib graph; parsed by Oxigraph first, for file:line:column errors."""
     load(sources)
     graph = rdflib.Graph()
     for source in sources:
@@ -52,38 +121,44 @@ def _shapes_graph(sources: list[Source]) -> rdflib.Graph:
     return graph
 
 
-def _located(findings: list[Finding], graph: rdflib.Graph, files: list[Source]) -> list[Finding]:
-    """Each finding with the file and line where its focus node (or its owner) is described."""
-    where: dict[str, tuple[str, int]] = {}
-    for source in reversed(files):  # the first file that describes a subject wins
+def shape_names(shapes: rdflib.Graph) -> list[str]:
+    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape."""
+    names = []
+    nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        nodes |= set(shapes.subjects(predicate, None))
+    for node in nodes:
+        if isinstance(node, rdflib.URIRef):
+            names.append(node.n3())
+        for prop in shapes.objects(node, SH.property):
+            path = shapes.value(prop, SH.path)
+            if isinstance(prop, rdflib.URIRef):
+                names.append(prop.n3())
+            elif isinstance(node, rdflib.URIRef) and isinstance(path, rdflib.URIRef):
+                names.append(f"{node.n3()}/{path.n3()}")
+    return sorted(set(names))
+
+
+def _texts(sources: list[Source]) -> list[tuple[str, str]]:
+    out = []
+    for source in sources:
+        name = display_name(source)
+        if not name.endswith(_TURTLE):
+            continue
         try:
-            text = read_bytes(source).decode("utf-8")
+            out.append((name, read_bytes(source).decode("utf-8")))
         except (InputError, UnicodeDecodeError):
             continue
-        for iri, line in subject_lines(text).items():
-            where[iri] = (display_name(source), line)
+    return out
+
+
+def locate(findings: list[Finding], store: ox.Store, index: SourceIndex) -> list[Finding]:
+    """Each finding with the file and line of its focus node and of the offending statement."""
     located = []
-    for finding in findings:
-        iri = _owner_iri(graph, finding.focus)
-        if iri in where:
-            file, line = where[iri]
-            finding = Finding(**{**finding.__dict__, "file": file, "line": line})
-        located.append(finding)
-    return sorted(located, key=lambda f: (f.file or "~", f.line or 0, f))
-
-
-def _owner_iri(graph: rdflib.Graph, focus: str | None) -> str | None:
-    """The IRI whose block describes ``focus``: itself, or the subject a blank node hangs from."""
-    if not focus:
-        return None
-    if focus.startswith("<"):
-        return focus[1:-1]
-    node = rdflib.BNode(focus[2:]) if focus.startswith("_:") else None
-    for _ in range(10):  # blank nodes nest a few levels at most (plan -> period -> instant)
-        parent = next(graph.subjects(None, node), None) if node is not None else None
-        if parent is None:
-            return None
-        if isinstance(parent, rdflib.URIRef):
-            return str(parent)
-        node = parent
-    return None
+    for f in findings:
+        if f.focus and not f.file:
+            where = index.locate(store, f.focus, f.path, f.value)
+            f = f.with_(file=where.file, line=where.line, triple_file=where.triple_file,
+                        triple_line=where.triple_line, anchor=where.anchor)
+        located.append(f)
+    return sorted(located, key=lambda f: (f.where[0] or "~", f.where[1] or 0, f))
