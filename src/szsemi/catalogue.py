@@ -69,13 +69,14 @@ def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
     """
     found: dict[str, StoredQuery] = {}
     folders: list[Traversable | Path] = [resources.queries_folder(), *map(Path, extra_dirs)]
-    for folder in folders:
+    for number, folder in enumerate(folders):
         if not folder.is_dir():
             raise UsageError(f"query folder {folder} does not exist")
         for item in sorted(folder.iterdir(), key=lambda p: p.name):
             if not item.name.endswith(".rq"):
                 continue
-            query = read_query(item)
+            # a user's file is named as the user can find it; a shipped one as queries/NAME.rq
+            query = read_query(item, shown=str(item) if number else None)
             if query.name in found:
                 raise QueryDefinitionError(f"a query named {query.name!r} is already defined in "
                                            f"{found[query.name].path}", path=query.path)
@@ -83,12 +84,12 @@ def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
     return found
 
 
-def read_query(source: Traversable | Path) -> StoredQuery:
-    """Parse one ``.rq`` file."""
-    path = f"{Path(str(source)).parent.name}/{source.name}"
+def read_query(source: Traversable | Path, shown: str | None = None) -> StoredQuery:
+    """Parse one ``.rq`` file; ``shown`` is how messages name it (default: folder/file.rq)."""
+    path = shown or f"{Path(str(source)).parent.name}/{source.name}"
     name = source.name[: -len(".rq")]
     try:
-        text = source.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SPARQL
     except (OSError, UnicodeDecodeError) as e:
         raise QueryDefinitionError(f"cannot read the query file: {e}", path=path) from None
     if not _NAME.fullmatch(name):
@@ -102,12 +103,13 @@ def read_query(source: Traversable | Path) -> StoredQuery:
     kind = ("violation" if name.endswith("-violation") else "construct" if name.endswith("-construct")
             else "report" if name.startswith("get-") else "query")
 
-    def fail(message: str) -> QueryDefinitionError:
-        return QueryDefinitionError(message, path=path, line=1)
+    def fail(message: str, key: object = None, after: int = 1) -> QueryDefinitionError:
+        return QueryDefinitionError(message, path=path, line=_key_line(text, count, key, after))
 
-    unknown = sorted(set(header) - HEADER_KEYS)
+    unknown = sorted(set(header) - HEADER_KEYS, key=str)
     if unknown:
-        raise fail(f"unknown header key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(HEADER_KEYS))}")
+        raise fail(f"unknown header key(s) {', '.join(map(str, unknown))}; "
+                   f"allowed: {', '.join(sorted(HEADER_KEYS))}", unknown[0])
     summary = header.get("summary")
     if not isinstance(summary, str) or not summary.strip() or "\n" in summary.strip():
         raise fail("the header needs 'summary:', one line saying what the query answers")
@@ -126,10 +128,13 @@ def read_query(source: Traversable | Path) -> StoredQuery:
     if not isinstance(raw_params, dict):
         raise fail("'params' must map each parameter name to its spec")
     params = {}
+    params_line = _key_line(text, count, "params")
     for pname, spec in raw_params.items():
-        param = _param(str(pname), spec, fail)
+        line = _key_line(text, count, pname, params_line)  # errors point at the parameter's line
+        param = _param(str(pname), spec, lambda message, key=None, line=line: fail(message, key, line))
         if pname not in variables:
-            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)")
+            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)",
+                       after=line)
         params[param.name] = param
     return StoredQuery(name=name, path=path, summary=summary.strip(), text=text, form=form, kind=kind,
                        header_lines=count, description=description.strip(), tags=tuple(tags),
@@ -154,30 +159,43 @@ def _header(text: str, path: str) -> tuple[dict, int]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
+        inside = mark is not None and mark.line < len(lines)  # else YAML saw the end of the header
         raise QueryDefinitionError(f"invalid YAML in the header: {problem}", path=path,
-                                   line=mark.line + 1 if mark else 1,
-                                   column=mark.column + 4 if mark else None) from None
+                                   line=mark.line + 1 if inside else len(lines),
+                                   column=mark.column + 4 if inside else None) from None
     if not isinstance(header, dict):
         raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
     return header, len(lines)
+
+
+def _key_line(text: str, count: int, key: object, after: int = 1) -> int:
+    """The header line (from ``after``) where ``key:`` is written; ``after`` when not found."""
+    if key is None:
+        return after
+    pattern = re.compile(r"(?:^#\+\s*|[{,]\s*)['\"]?" + re.escape(str(key)) + r"['\"]?\s*:")
+    for number, line in enumerate(text.splitlines()[:count], 1):
+        if number >= after and pattern.search(line):
+            return number
+    return after
 
 
 def _rule(header: dict, kind: str, fail) -> Rule | None:
     given = RULE_KEYS & set(header)
     if kind != "violation":
         if given:
-            raise fail(f"{', '.join(sorted(given))} only belong in a *-violation.rq check")
+            raise fail(f"header key(s) {', '.join(sorted(given))} only belong in a *-violation.rq check",
+                       sorted(given)[0])
         return None
     missing = RULE_KEYS - given
     if missing:
         raise fail(f"a violation check needs {', '.join(sorted(missing))} in its header")
     rule_id, severity, message = header["id"], header["severity"], header["message"]
     if not isinstance(rule_id, str) or not _NAME.fullmatch(rule_id):
-        raise fail("'id' must be kebab-case, e.g. number-without-bound")
+        raise fail("'id' must be kebab-case, e.g. number-without-bound", "id")
     if severity not in SEVERITIES:
-        raise fail(f"'severity' must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        raise fail(f"'severity' must be one of {', '.join(SEVERITIES)}, not {severity!r}", "severity")
     if not isinstance(message, str) or not message.strip():
-        raise fail("'message' must say what a finding means and how to fix it")
+        raise fail("'message' must say what a finding means and how to fix it", "message")
     return Rule(rule_id, severity, " ".join(message.split()))
 
 
@@ -186,10 +204,10 @@ def _param(name: str, spec: object, fail) -> Param:
         raise fail(f"parameter name {name!r} is not a SPARQL variable name")
     if not isinstance(spec, dict):
         raise fail(f"parameter {name!r}: the spec must be a mapping with at least 'type'")
-    unknown = sorted(set(spec) - PARAM_KEYS)
+    unknown = sorted(set(spec) - PARAM_KEYS, key=str)
     if unknown:
-        raise fail(f"parameter {name!r}: unknown key(s) {', '.join(unknown)}; "
-                   f"allowed: {', '.join(sorted(PARAM_KEYS))}")
+        raise fail(f"parameter {name!r}: unknown key(s) {', '.join(map(str, unknown))}; "
+                   f"allowed: {', '.join(sorted(PARAM_KEYS))}", unknown[0])
     kind = spec.get("type")
     if kind not in TYPES:
         raise fail(f"parameter {name!r}: 'type' must be one of {', '.join(TYPES)}, not {kind!r}")

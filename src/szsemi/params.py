@@ -75,6 +75,8 @@ class Param:
 def coerce(param: Param, given: object) -> list:
     """The terms for ``given``: one value, or a list of values when the parameter is multi."""
     items = list(given) if isinstance(given, (list, tuple, set, frozenset)) else [given]
+    if not items:  # no VALUES block would be written: the query would silently run unbound
+        raise ParameterError(param.name, given, f"at least one value ({param.allowed()})")
     if len(items) > 1 and not param.multi:
         raise ParameterError(param.name, given, f"a single value ({param.allowed()})")
     terms = [_term(param, item) for item in items]
