@@ -15,6 +15,7 @@ environment variable that holds it::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -31,8 +32,11 @@ def read_config(path: str) -> dict:
     except FileNotFoundError:
         raise InputError("no such config file", path=path) from None
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
-        raise InputError(f"invalid TOML: {e}", path=path, line=line) from None
+        # Python 3.11 keeps the place only in the message: "... (at line 3, column 7)"
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(e))
+        reason = str(e)[: where.start()] if where else str(e)
+        raise InputError(f"invalid TOML: {reason}", path=path, line=int(where[1]) if where else None,
+                         column=int(where[2]) if where else None) from None
     unknown_tables = sorted(set(document) - {"endpoint"})
     if unknown_tables:
         raise InputError(f"unknown table(s) {', '.join(unknown_tables)}; only [endpoint] is read", path=path)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from szsemi.binding import query_form
-from szsemi.errors import EndpointError, InputError
+from szsemi.errors import EndpointError, InputError, UsageError
 
 
 @dataclass
@@ -84,6 +84,10 @@ class RemoteEngine:
                  retries: int = 3, backoff: float = 0.5):
         if auth not in ("basic", "digest"):
             raise ValueError(f"auth must be basic or digest, not {auth!r}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise UsageError(f"the timeout must be a number of seconds > 0, not {timeout!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise UsageError(f"retries must be a whole number >= 0, not {retries!r}")
         self.endpoint, self.graph, self.user, self.password = endpoint, graph, user, password
         self.auth, self.timeout, self.retries, self.backoff = auth, timeout, retries, backoff
 
@@ -110,7 +114,7 @@ class RemoteEngine:
         # SPARQLWrapper guesses the form with a regex that finds ADD, LOAD, DROP... anywhere in the
         # text, comments included, and then sends the query as an update: use the form we parsed.
         sparql.queryType = form
-        sparql.setTimeout(int(self.timeout))
+        sparql.timeout = self.timeout  # setTimeout truncates to int: 0.5 s would mean no timeout
         # URL-encoded POST: works for long queries everywhere (a direct POST hangs Virtuoso)
         sparql.setMethod(POST)
         sparql.setRequestMethod(URLENCODED)

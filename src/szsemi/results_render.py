@@ -15,6 +15,9 @@ for the triples of a CONSTRUCT or DESCRIBE.
 from __future__ import annotations
 
 import json
+import math
+import unicodedata
+
 import pyoxigraph as ox
 
 from szsemi.engines import Result
@@ -86,14 +89,19 @@ def _compact_iri(iri: str) -> str:
 def _table(result: Result, width: int) -> str:
     names = result.variables
     cells = [[_cell(row.get(n)) for n in names] for row in result.rows]
-    widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(names)]
+    widths = [max([len(n)] + [_width(c[i]) for c in cells]) for i, n in enumerate(names)]
     if sum(widths) + 2 * (len(widths) - 1) > width:
         return _records(names, cells, len(result.rows))
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines += ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: CJK and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _records(names: list[str], cells: list[list[str]], count: int) -> str:
@@ -165,7 +173,8 @@ def _plain(term):
             if dt in _NUMBERS:
                 return int(term.value)
             if dt in _DECIMALS:
-                return float(term.value)
+                number = float(term.value)
+                return number if math.isfinite(number) else term.value  # JSON has no NaN or INF
         except ValueError:  # an ill-typed literal such as "abc"^^xsd:integer stays text
             return term.value
         if dt == _XSD + "boolean":
