@@ -220,7 +220,7 @@ def _error(text: str, index: int, message: str) -> QueryDefinitionError:
     return QueryDefinitionError(message, line=line, column=column)
 
 
-def _tokens(text: str) -> list[_Tok]:
+def _tokens(text: str, check_escapes: bool = True) -> list[_Tok]:
     """Split query text into the tokens that matter for finding the WHERE group.
 
     Comments are dropped; strings (all four quote forms), IRIs, variables, language tags and
@@ -228,7 +228,7 @@ def _tokens(text: str) -> list[_Tok]:
     tokens, so a ``WHERE`` or ``{`` inside one of them is never seen. ``<`` starts an IRI only
     when the text up to the next ``>`` is made of IRIREF characters; otherwise it is an operator.
     """
-    m = _CODEPOINT_ESCAPE.search(text)
+    m = _CODEPOINT_ESCAPE.search(text) if check_escapes else None
     if m:
         raise _error(text, m.start(), f"the query text contains the codepoint escape {m.group()!r}; "
                                       "write the character itself (engines disagree on where "
@@ -341,13 +341,13 @@ def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
     return pairs
 
 
-def query_form(text: str) -> str:
+def query_form(text: str, check_escapes: bool = True) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past comments and the prologue.
 
     >>> query_form("# note\nPREFIX ex: <http://e/>\nask { ?s ?p ?o }")
     'ASK'
     """
-    toks = _tokens(text)
+    toks = _tokens(text, check_escapes)
     k = _skip_prologue(toks)
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
@@ -369,10 +369,11 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
     >>> with_slice("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 5, None)
     'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 5'
     """
-    if query_form(text) != "SELECT":
+    # the text may be a bound query: the \u escapes bind() writes into strings are fine here
+    if query_form(text, check_escapes=False) != "SELECT":
         return None
-    toks = _tokens(text)
-    where = _find_where(text)
+    toks = _tokens(text, check_escapes=False)
+    where = _find_where(text, check_escapes=False)
     tail = [t.word() for t in toks if t.start >= where.close.end]
     if {"LIMIT", "OFFSET", "VALUES"} & set(tail):
         return None
@@ -389,8 +390,8 @@ def _skip_prologue(toks: list[_Tok]) -> int:
     return k
 
 
-def _find_where(text: str) -> _Where:
-    toks = _tokens(text)
+def _find_where(text: str, check_escapes: bool = True) -> _Where:
+    toks = _tokens(text, check_escapes)
     pairs = _matching(text, toks)
     k = _skip_prologue(toks)
     if k >= len(toks) or toks[k].word() not in _FORMS:

@@ -58,7 +58,7 @@ class LocalEngine:
         self.store = store
 
     def run(self, text: str) -> Result:
-        form = query_form(text)
+        form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         try:
             answer = self.store.query(text, use_default_graph_as_union=True)
         except SyntaxError as e:
@@ -92,7 +92,7 @@ class RemoteEngine:
         self.auth, self.timeout, self.retries, self.backoff = auth, timeout, retries, backoff
 
     def run(self, text: str) -> Result:
-        form = query_form(text)
+        form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         body, content_type = self._fetch(text, form)
         try:
             if form in ("SELECT", "ASK"):
