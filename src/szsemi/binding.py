@@ -342,7 +342,7 @@ def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
 
 
 def query_form(text: str, check_escapes: bool = True) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past comments and the prologue.
+    r"""SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past comments and the prologue.
 
     >>> query_form("# note\nPREFIX ex: <http://e/>\nask { ?s ?p ?o }")
     'ASK'
@@ -363,7 +363,7 @@ def query_variables(text: str) -> set[str]:
 
 
 def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
-    """A SELECT with ``LIMIT``/``OFFSET`` appended, or None when the query has its own (or a
+    r"""A SELECT with ``LIMIT``/``OFFSET`` appended, or None when the query has its own (or a
     trailing VALUES), in which case the caller slices the rows. The numbers are ints, not text.
 
     >>> with_slice("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 5, None)
