@@ -18,3 +18,22 @@ def shipped_store():
     from szsemi.store import load, shipped_data
 
     return load([ontology_file(), *shipped_data()])
+
+
+@pytest.fixture(scope="session")
+def synthetic():
+    """The benchmark's data generator (benchmarks/generate.py), imported as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("szsemi_generate", REPO / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def synthetic_10k(synthetic, tmp_path_factory) -> Path:
+    """10k triples of synthetic data (seed 1), written once per test session."""
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic-10k.nt"
+    synthetic.generate(path, 10_000, seed=1)
+    return path

@@ -18,12 +18,21 @@ from szsemi.execute import run_stored, run_text
 
 
 def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: Sequence = (),
-               **remote_options) -> LocalEngine | RemoteEngine:
-    """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given)."""
+               store=None, **remote_options) -> LocalEngine | RemoteEngine:
+    """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given).
+
+    With ``store`` (a folder), the embedded graph lives on disk there and is rebuilt only when its
+    files change (see :mod:`szsemi.persistent`); without ``data`` it holds what it was built from.
+    """
     if endpoint:
         return RemoteEngine(endpoint, graph=graph, **remote_options)
-    from szsemi.store import load, load_shipped
     from szsemi import resources
+
+    if store:
+        from szsemi.persistent import open_store
+
+        return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None))
+    from szsemi.store import load, load_shipped
 
     return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped())
 

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--retries", type=int, help="retries on connection errors and 5xx answers (3)")
     e.add_argument("--data", action="append", default=[], metavar="FILE",
                    help="query these RDF files (with the shipped ontology) instead of the shipped data")
+    e.add_argument("--store", metavar="PATH",
+                   help="keep the embedded graph in an on-disk store at PATH, rebuilt only when its files "
+                   "change (default: $SZSEMI_STORE; none: parse the files each time)")
     e.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj", "ttl", "nt"),
                    default="table", help="output format (table)")
     e.add_argument("--limit", type=int, help="at most this many rows")
@@ -97,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="counts per class, sources and version")
     i.add_argument("--format", choices=("text", "json"), default="text")
     i.set_defaults(run=_info)
+
+    st = sub.add_parser("store", help="build or inspect a persistent on-disk store")
+    stsub = st.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sb = stsub.add_parser("build", help="bulk-load the ontology and FILES (default: the shipped data) into PATH")
+    sb.add_argument("files", nargs="*", help="RDF files to load beside the shipped ontology")
+    sb.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
+    sb.set_defaults(run=_store_build)
+    si = stsub.add_parser("info", help="what the store at PATH was built from, and whether it is up to date")
+    si.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
+    si.add_argument("--format", choices=("text", "json"), default="text")
+    si.set_defaults(run=_store_info)
     return parser
 
 
@@ -175,7 +189,9 @@ def _engine(args):
     settings = read_config(args.config) if args.config else {}
     endpoint = args.endpoint or settings.get("url")
     if not endpoint:
-        return engine_for(data=args.data)
+        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None)
+    if args.store:
+        raise UsageError("--store is for the embedded graph; it cannot be combined with an endpoint")
     if args.data:
         raise UsageError("--data is for the embedded graph; it cannot be combined with an endpoint")
     user = args.user or settings.get("user")
@@ -185,6 +201,44 @@ def _engine(args):
                "timeout": args.timeout or settings.get("timeout", 60),
                "retries": settings.get("retries", 3) if args.retries is None else args.retries}
     return engine_for(endpoint, graph=args.graph or settings.get("graph"), **options)
+
+
+def _store_path(args) -> str:
+    import os
+
+    path = args.store or os.environ.get("SZSEMI_STORE")
+    if not path:
+        raise UsageError("give the store folder with --store PATH (or set SZSEMI_STORE)")
+    return path
+
+
+def _store_build(args, out: TextIO) -> int:
+    from szsemi.persistent import build, default_sources
+    from szsemi.resources import ontology_file
+
+    sources = [ontology_file(), *args.files] if args.files else default_sources()
+    manifest = build(_store_path(args), sources)
+    out.write(f"built {manifest['generation']} of {_store_path(args)}: {manifest['triples']} triples "
+              f"from {len(manifest['sources'])} files in {manifest['build_seconds']:.1f} s\n")
+    return EXIT_OK
+
+
+def _store_info(args, out: TextIO) -> int:
+    from szsemi.persistent import info
+
+    state = info(_store_path(args))
+    if args.format == "json":
+        out.write(json.dumps(state, indent=2) + "\n")
+        return EXIT_OK
+    out.write(f"store {state['path']}: {state['state']}\n"
+              f"  generation {state['generation']}, built {state['built']} in {state['build_seconds']:.1f} s "
+              f"(szsemi {state['szsemi']}, pyoxigraph {state['pyoxigraph']})\n"
+              f"  {state['triples']} triples from {len(state['sources'])} files:\n")
+    for source in state["sources"]:
+        out.write(f"    {source['state']:9}  {source['path']} ({source['size']} bytes, sha256 {source['sha256'][:12]}...)\n")
+    if state["state"] != "up to date":
+        out.write("  the next query rebuilds it (or run `szsemi store build`)\n")
+    return EXIT_OK
 
 
 def _emit(result, args, out: TextIO) -> int:
