@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a folder of extra *-violation.rq checks")
     v.add_argument("--without-shipped-model", action="store_true",
                    help="use only the given --ontology/--shapes, not the shipped ones")
+    v.add_argument("--with-shipped-data", action="store_true",
+                   help="load the shipped data beside PATHS (for data that refers to it)")
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
@@ -123,7 +125,7 @@ def _validate(args, out: TextIO) -> int:
     entries = load_baseline(args.baseline) if args.baseline else []
     report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, queries=args.queries,
                       owl=not args.no_owl, rules=not args.no_rules, lint=not args.no_lint,
-                      shipped_model=not args.without_shipped_model)
+                      shipped_model=not args.without_shipped_model, with_shipped_data=args.with_shipped_data)
     report.fail_on = args.fail_on
     if args.baseline:
         apply_baseline(report, entries, args.baseline)

@@ -10,9 +10,29 @@ the SHACL stage gets a ``fix`` line from here.
 
 from __future__ import annotations
 
+import re
+
 from szsemi.terms import compact
 
 _SH = "http://www.w3.org/ns/shacl#"
+_TYPED = re.compile(r'^(".*")\^\^(<[^>]*>)$', re.S)
+_XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
+
+
+def display_term(nt: str | None) -> str:
+    """An N-Triples term for people: IRIs and datatypes compacted, ``^^xsd:string`` left out.
+
+    >>> display_term('"2022"^^<http://www.w3.org/2001/XMLSchema#gYear>')
+    '"2022"^^xsd:gYear'
+    >>> display_term('"x"^^<http://www.w3.org/2001/XMLSchema#string>')
+    '"x"'
+    """
+    if not nt:
+        return ""
+    m = _TYPED.match(nt)
+    if m:
+        return m.group(1) if m.group(2) == _XSD_STRING else f"{m.group(1)}^^{compact(m.group(2))}"
+    return compact(nt)
 
 _FIXES = {
     "MinCountConstraintComponent": "add a {path} statement to {focus}",
@@ -60,6 +80,6 @@ def fix_for(component: str | None, focus: str | None, path: str | None, value: s
     return template.format(
         focus=compact(focus) or "the focus node",
         path=compact(path) if path else "the property",
-        value=compact(value) or "the value",
+        value=display_term(value) or "the value",
         value_kind="an IRI" if value and value.startswith('"') else "a literal or IRI as the shape says",
     )

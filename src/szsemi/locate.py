@@ -1,8 +1,8 @@
 """Where a node and a statement are written in a Turtle file, so findings can point at a line.
 
 A small Turtle reader keeps, for each statement, the line of its object (and of its predicate), and
-for each subject the line where its block starts; blank nodes written as ``[ ... ]`` start at their
-``[``. It reads any valid Turtle, so hand-written files get the same answers as the project's
+for each subject the line where its block starts. A blank node's block is its owner's (the IRI it
+hangs from); the line of its ``[`` stands for the statement when no other is found. It reads any valid Turtle, so hand-written files get the same answers as the project's
 longturtle files. Files it cannot read (RDF/XML, JSON-LD, TriG) fall back to a line scan for
 subjects written at column 0.
 
@@ -403,6 +403,9 @@ class SourceIndex:
         if node is None:
             return Location(anchor=anchor)
         file, line = self.blocks.get(node, (None, None))
+        if anchor is not None:  # a blank node: its block is its owner's; the "[" is the statement
+            blank_at = (file, line)
+            file, line = self.blocks.get(Term.iri(anchor.split()[0][1:-1]), (file, line))
         triple = None
         if path and path.startswith("<"):
             path = path[1:-1]
@@ -410,6 +413,8 @@ class SourceIndex:
             obj = self._value(store, node, path, value)
             triple = self.statement_line(node, path, obj) if obj is not None else None
             triple = triple or (self.statement_line(node, path) if value is None or obj is None else None)
+        if triple is None and anchor is not None:
+            triple = blank_at
         return Location(file, line, *(triple or (None, None)), anchor=anchor)
 
     def _value(self, store: ox.Store, node: Term, path: str, value: str | None) -> Term | None:

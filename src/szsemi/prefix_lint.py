@@ -131,10 +131,19 @@ def lint_shapes(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> list[Find
 
     ``files`` are the shapes files as (display name, text), to find the lines.
     """
+    return lint_shapes_and_broken(shapes, files)[0]
+
+
+def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> tuple[list[Finding], set]:
+    """The findings, and the nodes holding a query that cannot parse (an undeclared prefix)."""
     findings = []
+    broken = set()
     for decl in sorted(set(shapes.subjects(SH.prefix, None))):
         prefix, namespace = str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
-        file, line = _find(files, re.compile(r'sh:prefix\s+"' + re.escape(prefix) + '"'))
+        file, line = _find(files, re.compile(r'sh:prefix\s+"' + re.escape(prefix) + r'"\s*;\s*sh:namespace\s+"'
+                                             + re.escape(namespace) + '"'))
+        if line is None:
+            file, line = _find(files, re.compile(r'sh:prefix\s+"' + re.escape(prefix) + '"'))
         findings += _mismatch(prefix, namespace, file, line)
     for predicate in (SH.select, SH.ask, SH.construct, SH.update):
         for owner, query in sorted(shapes.subject_objects(predicate)):
@@ -143,9 +152,12 @@ def lint_shapes(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> list[Find
                         for d in shapes.objects(ontology, SH.declare)}
             text = str(query)
             file, line = _find_text(files, text)
-            findings += lint_query_text(text, file, offset=(line or 1) - 1, declared_outside=declared,
-                                        shape=_owner_name(shapes, owner), check_unused=False)
-    return findings
+            found = lint_query_text(text, file, offset=(line or 1) - 1, declared_outside=declared,
+                                    shape=_owner_name(shapes, owner), check_unused=False)
+            if any(f.component in ("undeclared-prefix", "unreadable-query") for f in found):
+                broken.add(owner)
+            findings += found
+    return findings, broken
 
 
 def lint_turtle(file: str, text: str) -> list[Finding]:
@@ -165,7 +177,7 @@ def _find(files: list[tuple[str, str]], pattern: re.Pattern) -> tuple[str | None
     for name, text in files:
         if m := pattern.search(text):
             return name, _line(text, m.start())
-    return (files[0][0], None) if files else (None, None)
+    return None, None
 
 
 def _find_text(files: list[tuple[str, str]], query: str) -> tuple[str | None, int | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from szsemi.hints import display_term
 from szsemi.report import SEVERITIES, Finding, Report, at_least
 from szsemi.terms import compact
 
@@ -53,13 +54,14 @@ def render_text(report: Report) -> str:
 
 
 def _text_finding(f: Finding) -> list[str]:
-    what = " ".join(x for x in (_focus(f), _name(f.path)) if x)
+    what = " ".join(x for x in (_focus(f), _name(f.path)) if x) or " ".join(
+        x for x in (f.component, f.value) if x)
     out = [f"{_place(f)}: {f.severity} [{f.stage}] {what}".rstrip(), f"    {f.message}"]
     if f.fix:
         out.append(f"    fix: {f.fix}")
     detail = [f"constraint {_name(f.component)}"] if f.component else []
     if f.value:
-        detail.append(f"value {compact(f.value)}")
+        detail.append(f"value {display_term(f.value)}")
     if f.shape:
         detail.append(f"{'rule' if f.stage == 'rules' else 'shape'} {_name(f.shape)}")
     if f.triple_line and f.file and f.line:

@@ -20,7 +20,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from szsemi import resources
-from szsemi.errors import InputError
+from szsemi.errors import InputError, QueryDefinitionError
 from szsemi.hints import fix_for
 from szsemi.locate import SourceIndex
 from szsemi.report import Finding, Report
@@ -31,13 +31,17 @@ _TURTLE = (".ttl", ".nt")
 
 def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source] | None = None,
              shapes: Sequence[Source] | None = None, queries: Sequence[str | os.PathLike] = (),
-             owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True) -> Report:
+             owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True,
+             with_shipped_data: bool = False) -> Report:
     """Validate ``paths`` (files or folders of ``.ttl``; default: the shipped data).
 
     ``ontology`` and ``shapes`` add to the shipped ones (a graph that extends ours), or replace
-    them with ``shipped_model=False``; ``queries`` are folders of extra ``*-violation.rq`` checks.
+    them with ``shipped_model=False``; ``queries`` are folders of extra ``*-violation.rq`` checks;
+    ``with_shipped_data`` loads the shipped data beside ``paths`` (data that refers to ours).
     """
-    data_files = expand_paths(paths) if paths else shipped_data()
+    data_files = expand_paths(paths) if paths else []
+    if with_shipped_data or not paths:
+        data_files = [*shipped_data(), *data_files]
     ontology_files = [*([resources.ontology_file()] if shipped_model else []), *(ontology or [])]
     shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
     store = load([*ontology_files, *data_files])
@@ -48,20 +52,29 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
 
         catalogue = load_catalogue(extra_dirs=tuple(str(q) for q in queries))
 
-    report = check_store(store, shapes_graph, owl=owl, catalogue=catalogue if rules else None)
-    report.files = [display_name(f) for f in data_files]
-    report.stages.insert(0, "syntax")
     texts = _texts([*data_files, *ontology_files])
+    lint_findings: list[Finding] = []
     if lint:
-        from szsemi.prefix_lint import lint_query, lint_shapes, lint_turtle
+        from szsemi.prefix_lint import lint_query, lint_shapes_and_broken, lint_turtle
 
         shape_texts = _texts(shapes_files)
-        lint_findings = lint_shapes(shapes_graph, shape_texts)
+        lint_findings, broken_constraints = lint_shapes_and_broken(shapes_graph, shape_texts)
+        # A SHACL-SPARQL constraint that cannot parse is reported by the lint, and left out of SHACL.
+        for node in broken_constraints:
+            shapes_graph.remove((None, SH.sparql, node))
         for name, text in [*texts, *shape_texts]:
             if name.endswith(".ttl"):
                 lint_findings += lint_turtle(name, text)
         for query in catalogue.values():
             lint_findings += lint_query(query)
+    # A check whose lint found a Violation (an undeclared prefix...) would not parse: its lint
+    # findings stand for it, and it is not run.
+    broken = {f.file for f in lint_findings if f.severity == "Violation"}
+    runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
+    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable)
+    report.files = [display_name(f) for f in data_files]
+    report.stages.insert(0, "syntax")
+    if lint:
         report.findings += lint_findings
         report.stages.append("lint")
         report.checks["lint"] = [*(n for n, _ in shape_texts), *(q.path for q in catalogue.values())]
@@ -76,8 +89,12 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
 
     graph = rdflib_view(store)
     report = Report(triples=len(store))
-    report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value))
-                       for f in shacl_findings(graph, store, shapes)]
+    try:
+        results = shacl_findings(graph, store, shapes)
+    except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
+        raise QueryDefinitionError(f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run "
+                                   "without --no-lint to see which and where") from None
+    report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value)) for f in results]
     report.stages.append("shacl")
     report.checks["shacl"] = shape_names(shapes)
     if owl:
