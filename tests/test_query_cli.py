@@ -596,3 +596,9 @@ def test_installed_command_runs_a_stored_query_from_any_folder(tmp_path):
     done = subprocess.run([command, "query", "run", "get-nothing"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2 and "no stored query named 'get-nothing'" in done.stderr
+
+
+def test_the_api_takes_a_parameter_called_name():
+    rows = szsemi.run_query("get-entity-by-name", name="坪山区")
+    assert [r["entity"].value for r in rows] == [SZ + "place/pingshan-district"]
+    assert szsemi.run_query("get-entity-by-name", name="Biyadi", limit=1)[0]["entity"].value == SZ + "org/byd"

@@ -45,10 +45,14 @@ def _unpack(result: Result):
     return result.triples
 
 
-def run_query(name: str, *, endpoint: str | None = None, graph: str | None = None,
+def run_query(name: str, /, *, endpoint: str | None = None, graph: str | None = None,
               query_dirs: Sequence = (), limit: int | None = None, offset: int | None = None,
               engine=None, **params):
-    """Run the stored query ``name`` with ``params`` (text, numbers, dates or pyoxigraph terms)."""
+    """Run the stored query ``name`` with ``params`` (text, numbers, dates or pyoxigraph terms).
+
+    ``name`` is positional-only, so that a query parameter may itself be called ``name``
+    (``run_query("get-entity-by-name", name="坪山区")``).
+    """
     from szsemi.catalogue import load_catalogue
     from szsemi.errors import UsageError
 
