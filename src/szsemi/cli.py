@@ -113,6 +113,38 @@ def _parser() -> argparse.ArgumentParser:
     si.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
     si.add_argument("--format", choices=("text", "json"), default="text")
     si.set_defaults(run=_store_info)
+
+    e = sub.add_parser("export", help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description")
+    e.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data")
+    e.add_argument("--format", choices=("ttl", "nt", "nq", "trig", "jsonld", "xml"), default="ttl")
+    e.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native",
+                   help="vocabulary: ours, schema.org, or Wikidata's direct properties (ontology/alignments.ttl)")
+    e.add_argument("--graph-per-source", action="store_true",
+                   help="each source document's facts in its own named graph (nq, trig, jsonld)")
+    e.add_argument("--output", "-o", metavar="FILE",
+                   help="write FILE atomically, and its description to FILE.void.ttl (default: stdout, no description)")
+    e.add_argument("--describe", action="store_true", help="write only the VoID/DCAT description (Turtle)")
+    e.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint serving the data, for the description")
+    e.set_defaults(run=_export)
+
+    p = sub.add_parser("push", help="load the graph into a named graph of a running triple store, atomically")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the SPARQL query endpoint")
+    p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to replace or merge into")
+    p.add_argument("--mode", choices=("replace", "merge"), default="replace")
+    p.add_argument("--update-endpoint", metavar="URL", help="the SPARQL Update endpoint (default: --endpoint)")
+    p.add_argument("--store-endpoint", metavar="URL",
+                   help="a Graph Store Protocol endpoint; without it the data goes by SPARQL Update")
+    p.add_argument("--graph-param", default="graph", help="the store endpoint's graph parameter (Virtuoso: graph-uri)")
+    p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data")
+    p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native")
+    p.add_argument("--user", help="user name for HTTP authentication")
+    p.add_argument("--password", help="password (default: $SZSEMI_ENDPOINT_PASSWORD)")
+    p.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    p.add_argument("--chunk-size", type=int, metavar="N", help="triples per request (default 10000 by the "
+                   "Graph Store Protocol, 500 by SPARQL Update)")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per request")
+    p.add_argument("--dry-run", action="store_true", help="read the target's count and say what would be done")
+    p.set_defaults(run=_push)
     return parser
 
 
@@ -329,12 +361,64 @@ def _sparql(args, out: TextIO) -> int:
     return _emit(result, args, out)
 
 
+def _export(args, out: TextIO) -> int:
+    from szsemi.atomic import write_bytes
+    from szsemi.describe import describe_turtle
+    from szsemi.export import build, check_format, serialize
+
+    check_format(args.format, args.graph_per_source)
+    exp = build(args.content, args.profile, args.graph_per_source)
+    description = describe_turtle(exp, None if args.describe else args.format, args.endpoint)
+    data = description if args.describe else serialize(exp, args.format)
+    if args.output:
+        write_bytes(args.output, data)
+        if not args.describe:
+            write_bytes(args.output + ".void.ttl", description)
+    elif hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(data)
+        out.buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+    return EXIT_OK
+
+
+def _push(args, out: TextIO) -> int:
+    import os
+
+    from szsemi.export import build
+    from szsemi.push import Endpoint, push
+
+    err = args.err
+    endpoint = Endpoint(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param,
+                        args.user, args.password if args.password is not None
+                        else os.environ.get("SZSEMI_ENDPOINT_PASSWORD"), args.auth, args.timeout)
+    graph = build(args.content, args.profile).union()
+
+    def progress(sent: int, total: int) -> None:
+        tty = err.isatty()
+        start, end = ("\r" if tty else ""), ("" if tty and sent < total else "\n")
+        err.write(f"{start}sent {sent}/{total} triples ({100 * sent // max(total, 1)}%){end}")
+        err.flush()
+
+    result = push(graph, endpoint, args.graph, args.mode, args.chunk_size, args.dry_run, progress)
+    if result.dry_run:
+        out.write(f"dry run: would {result.mode} <{result.graph}> at {args.endpoint}:\n")
+        out.writelines(f"  {i}. {step}\n" for i, step in enumerate(result.steps, 1))
+        return EXIT_OK
+    out.write(f"{result.mode}: <{result.graph}> now holds {result.after} triples (was {result.before}); "
+              f"sent {result.triples} in {result.chunks} chunk(s) by "
+              f"{'the Graph Store Protocol' if result.protocol == 'gsp' else 'SPARQL Update'}, count verified\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line ``argv`` and return its exit code (nothing else exits)."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
         args = _parser().parse_args(argv)
+        args.err = err
         return args.run(args, out)
     except SystemExit as e:  # --help and --version print and stop: that is success
         return EXIT_OK if e.code in (0, None) else EXIT_INPUT
