@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["servers"]  # oxigraph_server, virtuoso_server (tests/servers.py)
+
 REPO = Path(__file__).resolve().parent.parent
 TEST_DATA = REPO / "tests" / "data"
 # The shared source folder sits beside the repository in CI and on the developers' machines.
