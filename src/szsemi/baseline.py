@@ -63,7 +63,7 @@ def _term(text: str | None) -> str | None:
     text = str(text).strip()
     if text.startswith('"'):
         return text
-    if text.startswith("_:"):
+    if text.startswith("_:") or text == "[]":
         return "[]"
     return f"<{_iri(text)}>"
 

@@ -78,7 +78,8 @@ def parse_nt_term(text: str):
     """A pyoxigraph term from its N-Triples form (``<iri>``, ``_:b``, ``"x"@en``, ``"1"^^<...>``)."""
     if text.startswith("_:"):
         return ox.BlankNode(text[2:])
-    quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    # Turtle, not N-Triples: rdflib writes a literal with a line break in triple quotes.
+    quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.TURTLE))
     return quads[0].object
 
 
@@ -411,8 +412,10 @@ class SourceIndex:
             path = path[1:-1]
         if path:
             obj = self._value(store, node, path, value)
-            triple = self.statement_line(node, path, obj) if obj is not None else None
-            triple = triple or (self.statement_line(node, path) if value is None or obj is None else None)
+            # (focus, path, value) when written so; else the first statement of the path (a missing
+            # or extra value, or a SPARQL constraint whose value defaults to the focus node)
+            triple = (self.statement_line(node, path, obj) if obj is not None else None) or \
+                self.statement_line(node, path)
         if triple is None and anchor is not None:
             triple = blank_at
         return Location(file, line, *(triple or (None, None)), anchor=anchor)

@@ -27,7 +27,7 @@ from szsemi.errors import QueryDefinitionError
 from szsemi.namespaces import PREFIXES
 from szsemi.report import Finding
 
-_PREFIX_LINE = re.compile(r"^\s*(@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+_PREFIX_LINE = re.compile(r"^[ \t]*(@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

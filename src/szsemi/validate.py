@@ -67,9 +67,8 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
                 lint_findings += lint_turtle(name, text)
         for query in catalogue.values():
             lint_findings += lint_query(query)
-    # A check whose lint found a Violation (an undeclared prefix...) would not parse: its lint
-    # findings stand for it, and it is not run.
-    broken = {f.file for f in lint_findings if f.severity == "Violation"}
+    # A check with an undeclared prefix would not parse: its lint finding stands for it, it is not run.
+    broken = {f.file for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query")}
     runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
     report = check_store(store, shapes_graph, owl=owl, catalogue=runnable)
     report.files = [display_name(f) for f in data_files]
