@@ -309,3 +309,49 @@ def test_hostile_values_on_the_command_line_exit_0_or_2(case, catalogue, local, 
             assert json.loads(out)["head"]["vars"] == names
 
     prop()
+
+
+# --------------------------------------------------------------------------------------------
+# The same on a real Oxigraph server
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def loaded_server(oxigraph_server):
+    """A fresh server (tests/servers.py) with the shipped files in a named graph, queried with it."""
+    from test_queries import load_into
+
+    graph = "urn:szsemi:test:injection"
+    load_into(oxigraph_server, graph)
+    return oxigraph_server, graph
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_values_give_the_same_rows_on_an_oxigraph_server(case, catalogue, local, shipped_store,
+                                                                 loaded_server):
+    from szsemi.engines import RemoteEngine
+
+    server, graph = loaded_server
+    remote = RemoteEngine(server.query_url, graph=graph, retries=0, timeout=30)
+    name, param, values = CASES[case]
+
+    @settings(max_examples=max(10, EXAMPLES // 6), deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+    @given(values)
+    def prop(value):
+        outcome = check_value(case, value, catalogue, local, shipped_store)
+        if outcome is None:
+            # refused before any engine is asked: the class check on the server refuses the same
+            query = catalogue[name]
+            try:
+                bound = resolve(query, {param: value})
+                bind(query.text, bound)
+            except (ParameterError, UsageError):
+                return
+            with pytest.raises(ParameterError):
+                check_classes(query, bound, remote)
+            return
+        text, rows = outcome
+        assert run_text(text, remote).rows == rows
+
+    prop()
