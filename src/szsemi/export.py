@@ -299,16 +299,29 @@ def _jsonld(graphs) -> str:
         for prefix, namespace in PREFIXES.items():
             data.bind(prefix, namespace, override=True, replace=True)
         for name, graph in graphs:
-            target = data.default_context if name is None else data.graph(name)
+            target = data.default_graph if name is None else data.graph(name)
             for s, p, o in sorted(graph, key=_key):
                 target.add((s, p, _term(o)))
     text = data.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
     return json.dumps(_sorted_json(json.loads(text)), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+_JSON_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def _compact_iri(iri: str) -> str:
+    """``sz:passage/x`` for a node IRI rdflib left whole (it will not compact a suffix with a slash)."""
+    for prefix, namespace in _JSON_PREFIXES:
+        rest = iri[len(namespace):]
+        if iri.startswith(namespace) and rest and not rest.startswith("//"):
+            return f"{prefix}:{rest}"
+    return iri
+
+
 def _sorted_json(value, in_list: bool = False):
     if isinstance(value, dict):
-        return {k: _sorted_json(v, k == "@list") for k, v in value.items()}
+        return {k: (_compact_iri(v) if k == "@id" and isinstance(v, str) else _sorted_json(v, k == "@list"))
+                for k, v in value.items()}
     if isinstance(value, list):
         items = [_sorted_json(v) for v in value]
         if in_list:
