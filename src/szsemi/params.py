@@ -28,6 +28,8 @@ TYPES = ("iri", "string", "langstring", "integer", "decimal", "date", "boolean")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Schemes whose IRIs have no "//" authority; any other "x:y" is taken for a mistyped prefix (sx:park/a).
+_SCHEMES = {"urn", "mailto", "tag", "doi", "did", "data", "geo", "tel", "info", "isbn"}
 _ALLOWED = {
     "iri": "an absolute IRI or a prefixed name of the project map (sz:, szo:, ...)",
     "string": "any text",
@@ -109,8 +111,11 @@ def _parse(param: Param, text: str):
     kind = param.type
     if kind == "iri":
         iri = expand(text.strip())
-        if ":" not in iri:
+        scheme, colon, rest = iri.partition(":")
+        if not colon:
             raise ValueError(iri)
+        if iri == text.strip() and not rest.startswith("//") and scheme.lower() not in _SCHEMES:
+            raise ValueError(f"{scheme}: is neither a prefix of the project map nor an IRI scheme")
         return ox.NamedNode(iri)  # pyoxigraph checks RFC 3987
     if kind == "string":
         return ox.Literal(text)
