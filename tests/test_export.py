@@ -136,6 +136,7 @@ def test_passages_and_citations_sit_in_their_documents_graph(per_source):
         assert (entity, PROV.wasDerivedFrom, passage) in per_source.graphs[graph_name(doc)]
 
 
+@pytest.mark.slow
 def test_export_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
     script = ("import hashlib, sys\nfrom szsemi.export import export\n"
               "for fmt in ('ttl','nt','nq','trig','jsonld','xml'):\n"

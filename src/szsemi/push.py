@@ -15,9 +15,10 @@ How a push goes, in either mode:
 3. The staging graph's triple count must equal the number of triples sent; if not, nothing else is
    done and the target is as it was.
 4. One SPARQL Update request swaps it in: ``replace`` is ``MOVE`` (drop the target, then move the
-   staging graph there), ``merge`` is ``ADD`` then ``DROP`` of the staging graph. A store applies an
-   update request whole or not at all (Oxigraph runs it as one transaction; Virtuoso as one
-   statement batch), so the target is never half-replaced.
+   staging graph there), ``merge`` is ``ADD`` then ``DROP`` of the staging graph. Oxigraph applies an
+   update request as one transaction (all or nothing), so the target is never half-replaced; other
+   stores give the same guarantee only if they run one request in one transaction (Virtuoso's
+   behaviour here is not verified by the tests). Steps 1-3 never touch the target on any store.
 5. The target's count is read back: for ``replace`` it must equal the count sent; for ``merge`` it
    must lie between the larger of (before, sent) and before + sent.
 
