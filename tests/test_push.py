@@ -119,6 +119,14 @@ def test_dry_run_changes_nothing(oxigraph_server, data_graph):
     assert_isomorphic(read_back(endpoint, TARGET), old, values=True)
 
 
+def test_replacing_with_an_empty_graph_empties_the_target(oxigraph_server, data_graph):
+    endpoint = oxigraph_endpoint(oxigraph_server)
+    push(small(data_graph, 30), endpoint, TARGET)
+    result = push(rdflib.Graph(), endpoint, TARGET)
+    assert (result.before, result.after) == (30, 0)
+    assert count(endpoint, TARGET) == 0
+
+
 def test_chunks_keep_blank_node_groups_whole(all_graph):
     parts = chunks(all_graph, 50)
     assert sum(len(p) for p in parts) == len(all_graph)

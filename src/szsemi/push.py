@@ -137,6 +137,8 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
     before = client.count(target)
     swap = (f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>" if mode == "replace" else
             f"ADD SILENT GRAPH <{staging}> TO GRAPH <{target}> ;\nDROP SILENT GRAPH <{staging}>")
+    if total == 0:  # an empty staging graph may not exist at all, and MOVE SILENT of nothing is a no-op
+        swap = f"DROP SILENT GRAPH <{target}>" if mode == "replace" else f"DROP SILENT GRAPH <{staging}>"
     result = PushResult(target, mode, endpoint.protocol, total, len(parts), before, dry_run=dry_run)
     result.steps = [
         f"clear the staging graph <{staging}>",
