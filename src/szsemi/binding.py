@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -390,6 +391,7 @@ def _skip_prologue(toks: list[_Tok]) -> int:
     return k
 
 
+@lru_cache(maxsize=256)  # a stored query's text is bound again and again: find its group once
 def _find_where(text: str, check_escapes: bool = True) -> _Where:
     toks = _tokens(text, check_escapes)
     pairs = _matching(text, toks)

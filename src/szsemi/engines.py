@@ -43,9 +43,9 @@ def _result(form: str, answer) -> Result:
     if isinstance(answer, ox.QueryTriples):
         return Result(form, triples=list(answer))
     names = [v.value for v in answer.variables]
-    rows = []
-    for solution in answer:
-        rows.append({n: solution[n] for n in names if solution[n] is not None})
+    # A solution iterates its values in variable order (None where unbound): one call per row,
+    # not two lookups per cell, which made large answers 5x slower than the engine itself.
+    rows = [{n: v for n, v in zip(names, solution) if v is not None} for solution in answer]
     return Result(form, variables=names, rows=rows)
 
 
@@ -58,13 +58,21 @@ class LocalEngine:
         self.store = store
 
     def run(self, text: str) -> Result:
-        form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         try:
             answer = self.store.query(text, use_default_graph_as_union=True)
         except SyntaxError as e:
+            query_form(text, check_escapes=False)  # its message points at the place, when it sees it
             raise InputError(f"the query does not parse: {e}") from None
         except (OSError, RuntimeError) as e:
             raise EndpointError(f"the embedded store failed: {e}") from None
+        # The answer's type gives the form without tokenizing the text again (about 1 ms a query);
+        # only triples need the text, to tell CONSTRUCT from DESCRIBE.
+        if isinstance(answer, ox.QuerySolutions):
+            form = "SELECT"
+        elif isinstance(answer, ox.QueryBoolean):
+            form = "ASK"
+        else:
+            form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         return _result(form, answer)
 
 
