@@ -400,8 +400,6 @@ def sparql_mutations() -> list[Mutation]:
                 "FILTER NOT EXISTS { ?e a skos:Concept } }")
     out.append(Mutation("EntityShape coverage: a property no derivation names", r["e"], sparql, r["p"].value,
                         remove=[T(r["d"], SZO + "forProperty", r["p"])]))
-    out.append(Mutation("rule: a property no derivation names", r["e"], "property-without-derivation",
-                        r["p"].value, remove=[T(r["d"], SZO + "forProperty", r["p"])]))
 
     r = one_row("SELECT ?e ?s WHERE { ?e szo:reportedName ?n ; szo:identityStatus ?s }")
     out.append(Mutation("reported name without identity status", r["e"], sparql, SZO + "identityStatus",
@@ -417,8 +415,6 @@ def sparql_mutations() -> list[Mutation]:
     r = one_row("SELECT ?e WHERE { ?e szo:identityStatus ?s . FILTER(?s IN (szo:IdentityLikely, szo:IdentityUnresolved)) }")
     label = T(r["e"], SKOS + "prefLabel", ox.Literal("某公司", language="zh-Hans"))
     out.append(Mutation("unconfirmed identity with a Chinese name", r["e"], sparql, SKOS + "prefLabel", add=[label]))
-    out.append(Mutation("rule: unconfirmed identity with a Chinese name", r["e"],
-                        "unconfirmed-identity-chinese-label", add=[label]))
     match = T(r["e"], SKOS + "exactMatch", iri("http://www.wikidata.org/entity/Q42"))
     out.append(Mutation("rule: unconfirmed identity with an identifier", r["e"],
                         "unconfirmed-identity-identifier", SKOS + "exactMatch", add=[match]))
@@ -472,8 +468,8 @@ def sparql_mutations() -> list[Mutation]:
                              T(r["c"], SZO + "countValue", ox.Literal("0", datatype=iri(XSD + "integer")))]))
 
     r = one_row("SELECT ?e ?doc WHERE { ?e prov:wasDerivedFrom ?p . ?p szo:inDocument ?doc }")
-    out.append(Mutation("rule: a source document cited instead of a passage", r["e"], "citation-not-a-passage",
-                        add=[T(r["e"], PROV + "wasDerivedFrom", r["doc"])]))
+    out.append(Mutation("a source document cited instead of a passage", r["e"], sh("Class"),
+                        PROV + "wasDerivedFrom", add=[T(r["e"], PROV + "wasDerivedFrom", r["doc"])]))
 
     r = one_row("SELECT ?e ?p WHERE { ?e prov:qualifiedDerivation/prov:entity ?p ; prov:wasDerivedFrom ?p }")
     out.append(Mutation("rule: a qualified derivation from a passage not cited", r["e"], "derivation-passage-not-cited",
