@@ -171,14 +171,14 @@ def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_g
     assert count(endpoint, staging_graph(TARGET)) == 0
 
 
-def test_wrong_credentials_on_virtuoso_exit_3_and_change_nothing(virtuoso_server, data_graph):
+def test_wrong_credentials_on_virtuoso_exit_3_and_change_nothing(virtuoso_server, data_graph, monkeypatch):
     target = f"{TARGET}/virtuoso-credentials"
     old = small(data_graph, 40)
     push(old, virtuoso_endpoint(virtuoso_server), target)
+    monkeypatch.setenv("SZSEMI_PASSWORD", "not-the-password")
     code, out, err = run("push", "--endpoint", virtuoso_server.query_url, "--update-endpoint",
                          virtuoso_server.update_url, "--store-endpoint", virtuoso_server.store_url,
-                         "--graph-param", "graph-uri", "--graph", target, "--user", "dba",
-                         "--password", "not-the-password", "--auth", "digest")
+                         "--graph-param", "graph-uri", "--graph", target, "--user", "dba", "--auth", "digest")
     assert code == 3
     assert "refused the credentials (HTTP 401)" in err
     assert_isomorphic(read_back(virtuoso_endpoint(virtuoso_server), target), old, values=True)

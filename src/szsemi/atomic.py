@@ -20,6 +20,10 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
             os.fsync(f.fileno())
         if target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:  # mkstemp makes 0600 files; a new file gets the usual mode, as open() would give it
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

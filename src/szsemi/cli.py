@@ -138,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data")
     p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native")
     p.add_argument("--user", help="user name for HTTP authentication")
-    p.add_argument("--password", help="password (default: $SZSEMI_ENDPOINT_PASSWORD)")
+    p.add_argument("--password-env", default="SZSEMI_PASSWORD", metavar="NAME",
+                   help="environment variable holding the password (SZSEMI_PASSWORD); never on the command line")
     p.add_argument("--auth", choices=("basic", "digest"), default="basic")
     p.add_argument("--chunk-size", type=int, metavar="N", help="triples per request (default 10000 by the "
                    "Graph Store Protocol, 500 by SPARQL Update)")
@@ -391,8 +392,8 @@ def _push(args, out: TextIO) -> int:
 
     err = args.err
     endpoint = Endpoint(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param,
-                        args.user, args.password if args.password is not None
-                        else os.environ.get("SZSEMI_ENDPOINT_PASSWORD"), args.auth, args.timeout)
+                        args.user, os.environ.get(args.password_env) if args.user else None,
+                        args.auth, args.timeout)
     graph = build(args.content, args.profile).union()
 
     def progress(sent: int, total: int) -> None:
