@@ -779,6 +779,10 @@ class _Compiler:
             prologue, body = split_prologue(text)
             query = (self.prefixes(constraint) + prologue
                      + f"SELECT * WHERE {{ {focus('?this')} LATERAL {{ {project_this(body)} }} }}")
+            try:  # what Oxigraph cannot parse, pySHACL reads (or reports) itself
+                ox.Store().query(query)
+            except SyntaxError as e:
+                raise NotCompiled(f"Oxigraph cannot read a SPARQL constraint: {e}") from None
             checks.append(self.check(shape, SH.SPARQLConstraintComponent, query, sparql=True,
                                      message=self.message(constraint) or self.message(shape)))
         return checks
