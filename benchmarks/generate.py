@@ -257,7 +257,7 @@ def shared_block() -> Block:
     for x in range(3):
         exchange = syn(f"org/exchange-{x}")
         b.entity(exchange, [szo("StockExchange")], [(PREF, en(f"Synthetic Exchange {x}")),
-                                                     (ALT, en(f"SYNX{x}"))], [notes[1]])
+                                                     (ALT, en(f"Synthetic SX{x}"))], [notes[1]])
         board = syn(f"board/exchange-{x}-growth")
         b.entity(board, [szo("MarketBoard")], [(PREF, en(f"Synthetic Exchange {x} growth board")),
                                                 (szo("boardOf"), exchange)], [notes[1]])
@@ -301,7 +301,7 @@ def district_block(i: int, seed: int) -> Block:
     district = syn(f"place/district-{tag}")
     b.entity(district, [szo("District")],
              [(PREF, en(f"Synthetic District {tag}")), (PREF, zh(f"合成区 {tag}")),
-              (szo("reportedName"), en(f"District {tag} as reported")), (szo("identityStatus"), confirmed),
+              (szo("reportedName"), en(f"Synthetic district {tag} (reported name)")), (szo("identityStatus"), confirmed),
               (szo("locatedIn"), city)], [P[0], P[1]])
     subdistricts = []
     for k in range(2):
@@ -320,7 +320,7 @@ def district_block(i: int, seed: int) -> Block:
             props = [(PREF, en(f"Synthetic Group {tag}-{k}")), (PREF, zh(f"合成集团 {tag}-{k}")),
                      (szo("identityStatus"), confirmed), (szo("headquarteredIn"), district)]
         else:
-            props = [(PREF, en(f"Synthetic Group {tag}-{k}")), (szo("reportedName"), en(f"Group {tag}-{k} as reported")),
+            props = [(PREF, en(f"Synthetic Group {tag}-{k}")), (szo("reportedName"), en(f"Synthetic group {tag}-{k} (reported name)")),
                      (szo("identityStatus"), likely), (szo("identityNote"), en("Synthetic note: identity only likely."))]
         b.entity(g, [szo("CorporateGroup")], props, [P[2]])
         groups.append(g)
@@ -329,9 +329,9 @@ def district_block(i: int, seed: int) -> Block:
         f = syn(f"org/firm-{tag}-{k}")
         name = f"Synthetic Firm {tag}-{k}"
         roll = rng.random()
-        props = [(PREF, en(name)), (szo("reportedName"), en(f"Firm {tag}-{k} as reported"))]
+        props = [(PREF, en(name)), (szo("reportedName"), en(f"Synthetic firm {tag}-{k} (reported name)"))]
         if roll < 0.6:
-            props += [(PREF, zh(f"合成企业 {tag}-{k}")), (ALT, en(f"SynFirm{tag}{k}")),
+            props += [(PREF, zh(f"合成企业 {tag}-{k}")), (ALT, en(f"Synthetic firm {tag}{k} (short name)")),
                       (szo("identityStatus"), confirmed), (szo("registeredIn"), pick(subdistricts))]
             if rng.random() < 0.5:
                 props.append((szo("subsidiaryOf"), groups[0]))
@@ -371,7 +371,7 @@ def district_block(i: int, seed: int) -> Block:
     for k in range(3):
         park = syn(f"park/park-{tag}-{k}")
         status = pick([confirmed, confirmed, likely, unresolved])
-        props = [(PREF, en(f"Synthetic Park {tag}-{k}")), (szo("reportedName"), en(f"Park {tag}-{k} as reported")),
+        props = [(PREF, en(f"Synthetic Park {tag}-{k}")), (szo("reportedName"), en(f"Synthetic park {tag}-{k} (reported name)")),
                  (szo("identityStatus"), status), (szo("locatedIn"), pick([district, *subdistricts])),
                  (szo("ownedBy"), pick(groups)), (szo("inSector"), pick(concepts("sectors")))]
         if status == confirmed:
@@ -439,7 +439,7 @@ def district_block(i: int, seed: int) -> Block:
         lines.append(line)
     project = syn(f"project/project-{tag}")
     b.entity(project, [szo("MajorProject")], [(PREF, en(f"Synthetic Project {tag}")),
-                                              (szo("reportedName"), en(f"Project {tag} as reported")),
+                                              (szo("reportedName"), en(f"Synthetic project {tag} (reported name)")),
                                               (szo("identityStatus"), confirmed), (szo("operatedBy"), firms[1]),
                                               (szo("locatedIn"), district),
                                               *((szo("includesFacility"), x) for x in lines)], [P[7], P[8]])
@@ -472,7 +472,7 @@ def district_block(i: int, seed: int) -> Block:
     b.entity(layout, [szo("SpatialLayout")], [(PREF, en(f"Synthetic Plan {tag}: layout")),
                                               *((szo("hasZoneAssignment"), z) for z in zones)], [P[8]])
     b.entity(plan, [szo("GovernmentPlan")],
-             [(PREF, en(f"Synthetic Plan {tag}")), (PREF, zh(f"合成规划 {tag}")), (ALT, en(f"Plan {tag}")),
+             [(PREF, en(f"Synthetic Plan {tag}")), (PREF, zh(f"合成规划 {tag}")), (ALT, en(f"Synthetic plan {tag} (short name)")),
               (szo("identityStatus"), confirmed), (szo("issueDate"), typed(f"{start}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "date")),
               *((szo("issuedBy"), x) for x in sample(bureaus, 1, 2)), (szo("jurisdiction"), district),
               (szo("inSector"), pick(concepts("sectors"))), (szo("planPeriod"), period),

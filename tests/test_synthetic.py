@@ -41,8 +41,9 @@ def test_every_subject_is_synthetic_and_every_name_says_so(synthetic_10k):
     store.bulk_load(path=str(synthetic_10k), format=ox.RdfFormat.N_TRIPLES)
     subjects = {q.subject for q in store if isinstance(q.subject, ox.NamedNode)}
     assert subjects and all(s.value.startswith((SYN, SCHEME)) for s in subjects)
-    labels = [q.object for q in store.quads_for_pattern(
-        None, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)]
+    labels = [q.object for q in store if q.predicate.value in (
+        "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+        "https://w3id.org/szsemi/ontology#reportedName")]
     english = [label.value for label in labels if label.language == "en"]
     chinese = [label.value for label in labels if (label.language or "").lower() == "zh-hans"]
     assert len(english) > 500 and len(chinese) > 100
