@@ -70,13 +70,21 @@ def read_bytes(source: Source) -> bytes:
 
 
 def load(sources: Iterable[Source], store: ox.Store | None = None) -> ox.Store:
-    """Parse every source into ``store`` (a new in-memory store by default), all in the default graph."""
+    """Parse every source into ``store`` (a new in-memory store by default), all in the default graph.
+
+    The statements of a TriG or N-Quads file's named graphs go to the default graph too: validation
+    and the rdflib view read the default graph, and a named graph must not hide data from them.
+    """
     store = ox.Store() if store is None else store
     for source in sources:
         fmt = rdf_format(source)
         data = read_bytes(source)
         try:
-            store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
+            if fmt.supports_datasets:
+                store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                             for q in ox.parse(data, format=fmt))
+            else:
+                store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
         except SyntaxError as e:
             raise InputError(_reason(e), path=display_name(source), line=e.lineno,
                              column=e.offset) from None
