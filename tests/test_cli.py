@@ -112,3 +112,37 @@ def test_installed_command_works_from_any_folder(tmp_path):
     module = subprocess.run([sys.executable, "-m", "szsemi", "--version"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert module.returncode == 0 and module.stdout.startswith("szsemi ")
+
+
+def test_format_refuses_a_file_that_is_not_turtle_and_leaves_it_alone(tmp_path):
+    triples = tmp_path / "data.nt"
+    text = '<https://w3id.org/szsemi/id/a> <https://w3id.org/szsemi/ontology#amount> "1" .\n'
+    triples.write_text(text)
+    code, out, err = run("format", str(triples))
+    assert code == 2 and f"{triples}: szsemi format rewrites Turtle (.ttl) files only" in err
+    assert triples.read_text() == text
+
+
+def test_format_names_the_line_of_a_byte_that_is_not_utf8(tmp_path):
+    latin = tmp_path / "latin.ttl"
+    latin.write_bytes(b'<https://w3id.org/szsemi/id/a>\n    <https://w3id.org/szsemi/ontology#note> "caf\xe9" .\n')
+    code, out, err = run("format", str(latin))
+    assert code == 2 and f"{latin}:2: not UTF-8 text (byte 0xe9)" in err
+
+
+def test_a_report_into_a_missing_folder_is_an_input_error_naming_it(tmp_path):
+    target = tmp_path / "no-such-folder" / "report.xml"
+    code, out, err = run("validate", "--no-owl", "--format", "junit", "--output", str(target))
+    assert code == 2 and f"{target}: cannot write the file: No such file or directory" in err
+    assert not target.parent.exists()
+
+
+def test_an_unexpected_failure_exits_3_not_1(monkeypatch):
+    import szsemi.info
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(szsemi.info, "graph_info", broken)
+    code, out, err = run("info")
+    assert code == 3 and "internal error: RuntimeError: boom" in err

@@ -8,6 +8,8 @@ import io
 import json
 import re
 
+import pytest
+import rdflib
 import yaml
 from rdflib.namespace import SH
 
@@ -103,3 +105,15 @@ def _validate_options() -> set[str]:
     with contextlib.redirect_stdout(buffer):
         assert main(["validate", "--help"]) == 0
     return set(re.findall(r"--[a-z-]+", buffer.getvalue()))
+
+
+@pytest.mark.parametrize("fmt, suffix", [("xml", ".rdf"), ("json-ld", ".jsonld"), ("nt", ".nt")])
+def test_extension_shapes_in_another_rdf_format_give_the_same_findings(fmt, suffix, tmp_path):
+    shapes = tmp_path / f"shapes{suffix}"
+    rdflib.Graph().parse(EXT / "shapes.ttl").serialize(shapes, format=fmt)
+    model = ["--ontology", str(EXT / "ontology.ttl"), "--queries", str(EXT / "queries")]
+    args = ["--no-owl", "--with-shipped-data", str(EXT / "orders-bad.ttl")]
+    key = lambda f: (f["focus"], f.get("path"), f["component"], f.get("triple_line"))  # noqa: E731
+    _, expected = findings(*model, "--shapes", str(EXT / "shapes.ttl"), *args)
+    code, got = findings(*model, "--shapes", str(shapes), *args)
+    assert code == 1 and sorted(map(key, got)) == sorted(map(key, expected))

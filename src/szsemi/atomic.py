@@ -9,10 +9,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from szsemi.errors import InputError
+
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as e:  # the folder is missing or not writable: name the file the user gave
+        raise InputError(f"cannot write the file: {e.strerror}", path=str(target)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -29,7 +29,7 @@ import yaml
 from szsemi.errors import InputError
 from szsemi.namespaces import expand
 from szsemi.report import Finding, Report
-from szsemi.store import display_name, read_bytes
+from szsemi.store import display_name, read_text
 from szsemi.terms import compact
 
 FORMAT = "szsemi-baseline/1"
@@ -90,7 +90,7 @@ def _entry_key(raw: dict) -> tuple:
 def load_baseline(source) -> list[Entry]:
     """The entries of a baseline file; ``InputError`` (file, line) for anything malformed."""
     name = display_name(source)
-    text = read_bytes(source).decode("utf-8")
+    text = read_text(source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

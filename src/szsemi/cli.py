@@ -176,13 +176,16 @@ def _validate(args, out: TextIO) -> int:
 
 
 def _format(args, out: TextIO) -> int:
-    from szsemi.store import read_bytes
-    from szsemi.turtle_format import format_turtle
     from szsemi.atomic import write_text
+    from szsemi.store import read_text
+    from szsemi.turtle_format import format_turtle
 
+    for path in args.paths:  # all refused before any is rewritten
+        if not path.endswith(".ttl"):
+            raise InputError("szsemi format rewrites Turtle (.ttl) files only", path=path)
     unformatted = []
     for path in args.paths:
-        text = read_bytes(path).decode("utf-8")
+        text = read_text(path)
         formatted = format_turtle(text, path)
         if formatted != text:
             unformatted.append(path)
@@ -431,6 +434,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_RUNTIME
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:  # a file or folder the user named cannot be read or written
+        where = f"{e.filename}: " if e.filename else ""
+        err.write(f"szsemi: error: {where}{e.strerror or e}\n")
+        return EXIT_INPUT if e.filename else EXIT_RUNTIME
+    except Exception as e:  # noqa: BLE001 - a bug must not exit 1, which CI reads as "does not conform"
+        err.write(f"szsemi: internal error: {type(e).__name__}: {e}\n")
+        return EXIT_RUNTIME
 
 
 if __name__ == "__main__":

@@ -69,6 +69,16 @@ def read_bytes(source: Source) -> bytes:
         raise InputError(f"cannot read: {e.strerror}", path=display_name(source)) from None
 
 
+def read_text(source: Source) -> str:
+    """The file's text as UTF-8; ``InputError`` at the line of the first byte that is not."""
+    data = read_bytes(source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}): save the file as UTF-8",
+                         path=display_name(source), line=data[:e.start].count(b"\n") + 1) from None
+
+
 def load(sources: Iterable[Source], store: ox.Store | None = None) -> ox.Store:
     """Parse every source into ``store`` (a new in-memory store by default), all in the default graph.
 

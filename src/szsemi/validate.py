@@ -129,12 +129,10 @@ def expand_paths(paths: Sequence[Source]) -> list[Source]:
 
 
 def shapes_graph_of(sources: list[Source]) -> rdflib.Graph:
-    """The shapes as an rdflib graph; parsed by Oxigraph first, for file:line:column errors."""
-    load(sources)
-    graph = rdflib.Graph()
-    for source in sources:
-        graph.parse(data=read_bytes(source), format="turtle")
-    return graph
+    """The shapes as an rdflib graph, from files in any RDF format. Oxigraph parses them (its errors
+    carry file:line:column) and rdflib reads its N-Triples dump."""
+    dump = load(sources).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return rdflib.Graph().parse(data=dump, format="nt")
 
 
 def shape_names(shapes: rdflib.Graph) -> list[str]:
