@@ -335,9 +335,13 @@ def test_a_bad_header_in_a_user_folder_exits_2_with_file_and_line(name, where, r
         assert err.startswith(f"szsemi: error: {tmp_path / name}{where}") and reason in err
 
 
-def test_a_stored_query_with_a_syntax_error_exits_2():
-    code, _, err = cli("query", "run", "get-unbalanced", "--query-dir", str(QUERIES / "syntax-error"))
-    assert code == 2 and "the query does not parse" in err
+def test_a_stored_query_with_a_syntax_error_exits_2_naming_its_file_and_line():
+    folder = QUERIES / "syntax-error"
+    for argv in (("query", "list"), ("query", "run", "get-unbalanced")):
+        code, _, err = cli(*argv, "--query-dir", str(folder))
+        # the file's three lines end without the closing brace: the parser stops at line 4, column 1
+        assert code == 2 and err.startswith(f"szsemi: error: {folder / 'get-unbalanced.rq'}:4:1: "
+                                            "the query does not parse: expected one of"), err
 
 
 def test_data_queries_the_given_files_instead_of_the_shipped_data():

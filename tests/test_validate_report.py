@@ -209,6 +209,12 @@ def test_lint_finds_undeclared_mismatched_and_unused_prefixes_and_unknown_placeh
     assert any("wrong-namespace" in path for path in ran)
 
 
+def test_a_query_that_does_not_parse_is_a_lint_finding_at_its_line_not_a_crash():
+    folder = TEST_DATA / "queries" / "syntax-error"
+    found = [(Path(f["file"]).name, f["line"], f["component"]) for f in lint_findings("--queries", str(folder))]
+    assert found == [("get-unbalanced.rq", 4, "unreadable-query")]
+
+
 def test_lint_checks_shacl_sparql_prefixes_and_sh_declare_namespaces():
     shapes = VALIDATE / "shapes-lint.ttl"
     code, report = run_json("--no-owl", "--shapes", str(shapes))

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
 
 from szsemi import resources
@@ -61,8 +62,10 @@ class StoredQuery:
     rule: Rule | None = None
 
 
-def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
+def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
     """Every stored query, by name: the shipped catalogue, then each of ``extra_dirs``.
+    ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
+    parse as a lint finding instead of stopping).
 
     A query in an extra folder may not reuse a shipped name (that would silently change what a
     known query does); two extra folders may not share a name either.
@@ -76,7 +79,7 @@ def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
             if not item.name.endswith(".rq"):
                 continue
             # a user's file is named as the user can find it; a shipped one as queries/NAME.rq
-            query = read_query(item, shown=str(item) if number else None)
+            query = read_query(item, shown=str(item) if number else None, check=check)
             if query.name in found:
                 raise QueryDefinitionError(f"a query named {query.name!r} is already defined in "
                                            f"{found[query.name].path}", path=query.path)
@@ -84,8 +87,33 @@ def load_catalogue(extra_dirs: tuple = ()) -> dict[str, StoredQuery]:
     return found
 
 
-def read_query(source: Traversable | Path, shown: str | None = None) -> StoredQuery:
-    """Parse one ``.rq`` file; ``shown`` is how messages name it (default: folder/file.rq)."""
+_PLACE = re.compile(r"error at (\d+):(\d+): ")
+
+
+def check_syntax(text: str) -> None:
+    """``QueryDefinitionError`` at the line and column where Oxigraph's SPARQL parser stops.
+
+    The query is parsed, as written, against an empty store: the answer is never read, so nothing
+    is evaluated. Lines count from the top of the file, header included.
+
+    >>> check_syntax("SELECT ?s WHERE { ?s ?p ?o")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    szsemi.errors.QueryDefinitionError: 1:27: the query does not parse: expected one of ...
+    """
+    try:
+        ox.Store().query(text)
+    except SyntaxError as e:
+        message = str(e.msg or e)
+        place = _PLACE.match(message)
+        line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
+        reason = message[place.end():] if place else message
+        raise QueryDefinitionError(f"the query does not parse: {reason}", line=line, column=column) from None
+
+
+def read_query(source: Traversable | Path, shown: str | None = None, check: bool = True) -> StoredQuery:
+    """Parse one ``.rq`` file; ``shown`` is how messages name it (default: folder/file.rq);
+    ``check`` parses its SPARQL too."""
     path = shown or f"{Path(str(source)).parent.name}/{source.name}"
     name = source.name[: -len(".rq")]
     try:
@@ -98,6 +126,8 @@ def read_query(source: Traversable | Path, shown: str | None = None) -> StoredQu
     try:
         form = query_form(text)
         variables = query_variables(text)
+        if check:
+            check_syntax(text)
     except QueryDefinitionError as e:
         raise QueryDefinitionError(e.reason, path=path, line=e.line, column=e.column) from None
     kind = ("violation" if name.endswith("-violation") else "construct" if name.endswith("-construct")

@@ -22,7 +22,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from szsemi.binding import _tokens, query_variables
-from szsemi.catalogue import StoredQuery
+from szsemi.catalogue import StoredQuery, check_syntax
 from szsemi.errors import QueryDefinitionError
 from szsemi.namespaces import PREFIXES
 from szsemi.report import Finding
@@ -106,8 +106,14 @@ def _mismatch(prefix: str, namespace: str, file: str, line: int | None, severity
 
 
 def lint_query(query: StoredQuery) -> list[Finding]:
-    """Prefixes of a stored query, and the placeholders of a check's message."""
+    """Prefixes of a stored query, its syntax, and the placeholders of a check's message."""
     findings = lint_query_text(query.text, query.path, shape=query.path)
+    if not any(f.component in ("undeclared-prefix", "unreadable-query") for f in findings):
+        try:
+            check_syntax(query.text)
+        except QueryDefinitionError as e:
+            findings.append(_finding("unreadable-query", "Violation", e.reason, query.path, e.line,
+                                     shape=query.path))
     if query.rule is not None:
         variables = query_variables(query.text)
         for name in dict.fromkeys(_PLACEHOLDER.findall(query.rule.message)):
