@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdfcheck import assert_isomorphic
 from servers import free_port
 from szsemi.cli import main
-from szsemi.errors import EndpointError
+from szsemi.errors import EndpointError, UsageError
 from szsemi.export import build
 from szsemi.push import Endpoint, chunks, push, read_back, staging_graph
 
@@ -217,3 +217,11 @@ def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, d
     assert "answered HTTP 400" in message and "eight characters" in message and f"<{TARGET}> was not changed" in message
     assert_isomorphic(read_back(endpoint, TARGET), old, values=True, what="target after a rejected chunk")
     assert count(endpoint, staging_graph(TARGET)) == 0
+
+
+@pytest.mark.parametrize("bad", ["graph/relative", "http://example.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <x",
+                                 "http://example.org/g\r", "http://example.org/a b", "http://example.org/g\x01"])
+def test_a_target_that_is_not_an_absolute_iri_is_refused_before_any_request(bad):
+    # The endpoint is never contacted: nothing listens there, and a request would fail with exit 3.
+    with pytest.raises(UsageError, match="the target graph"):
+        push(rdflib.Graph(), Endpoint("http://127.0.0.1:1/query"), bad)

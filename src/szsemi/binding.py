@@ -63,7 +63,7 @@ def _check_unicode(value: str, what: str) -> None:
         raise UsageError(f"{what} {_show(value)} contains a lone surrogate code point") from None
 
 
-def _iri(value: str, what: str = "IRI") -> str:
+def iri_ref(value: str, what: str = "IRI") -> str:
     """``<value>`` after checking that it is an absolute IRI that SPARQL IRIREF can carry.
 
     The RFC 3987 check is pyoxigraph's own, the one it applies when it parses the query.
@@ -158,7 +158,7 @@ def term_to_sparql(term: object) -> str:
     if parts[0] == "bnode":
         raise UsageError(f"blank node {_show(term)} cannot be a query parameter: use an IRI")
     if parts[0] == "iri":
-        return _iri(parts[1])
+        return iri_ref(parts[1])
     if parts[0] == "literal":
         _, lexical, language, dt = parts
         _check_unicode(lexical, "literal")
@@ -171,7 +171,7 @@ def term_to_sparql(term: object) -> str:
         if dt is not None and dt != _XSD_STRING:
             if dt in (_RDF + "langString", _RDF + "dirLangString"):
                 raise UsageError(f"literal {_show(term)} has datatype {dt} but no language tag")
-            return f"{text}^^{_iri(dt, 'datatype IRI')}"
+            return f"{text}^^{iri_ref(dt, 'datatype IRI')}"
         return text
     raise UsageError(
         f"{_show(term)} is not a bindable RDF term: give a pyoxigraph or rdflib IRI or literal")

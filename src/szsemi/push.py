@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import rdflib
 from rdflib import BNode
 
+from szsemi.binding import iri_ref
 from szsemi.errors import EndpointError, UsageError
 
 MODES = ("replace", "merge")
@@ -129,7 +130,7 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
         raise UsageError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     if endpoint.auth not in AUTHS:
         raise UsageError(f"unknown auth {endpoint.auth!r}: use one of {', '.join(AUTHS)}")
-    _check_iri(target)
+    iri_ref(target, "the target graph")  # every update below writes it as <target>
     client = _Client(endpoint)
     parts = chunks(graph, chunk_size or DEFAULT_CHUNK[endpoint.protocol])
     staging = staging_graph(target)
@@ -188,12 +189,6 @@ def _cleanup(client: "_Client", staging: str) -> None:
         pass  # the store is gone; the next push clears the staging graph first
 
 
-def _check_iri(iri: str) -> None:
-    parsed = urllib.parse.urlsplit(iri)
-    if not parsed.scheme or any(c in iri for c in '<>"{}|\\^` \n\t'):
-        raise UsageError(f"not an absolute IRI: {iri!r}")
-
-
 class _Client:
     """The few HTTP requests a push needs, with errors turned into EndpointError."""
 
@@ -225,7 +220,8 @@ class _Client:
             body = e.read().decode("utf-8", "replace").strip().replace("\n", " ")[:300]
             if e.code in (401, 403):
                 raise EndpointError(f"{url} refused the credentials (HTTP {e.code}): check --user, "
-                                    f"--password and --auth (Virtuoso wants digest)") from None
+                                    f"the password in --password-env (default $SZSEMI_PASSWORD) and --auth "
+                                    f"(Virtuoso wants digest)") from None
             raise EndpointError(f"{url} answered HTTP {e.code}: {body or e.reason}") from None
         except urllib.error.URLError as e:
             raise EndpointError(f"cannot reach {url}: {e.reason}") from None
