@@ -589,7 +589,7 @@ def test_a_slow_endpoint_times_out_with_a_fraction_of_a_second(fake, no_sleep):
 
 def test_installed_command_runs_a_stored_query_from_any_folder(tmp_path):
     command = shutil.which("szsemi")
-    assert command, "the szsemi command is not installed (pip install -e .)"
+    assert command, "the szsemi command is not installed (pip install '.[test]')"
     done = subprocess.run([command, "query", "run", "get-within-travel-time", "-p", "minutes=15",
                            "--format", "csv"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})

@@ -235,7 +235,7 @@ def test_planted_errors_core_components_match_pyshacl():
 
 @pytest.mark.slow
 def test_planted_errors_match_pyshacl_with_sparql_constraints():
-    compare(planted_store(), shipped_shapes())
+    assert len(compare(planted_store(), shipped_shapes())) >= len(PLANTED)
 
 
 @pytest.mark.slow
