@@ -7,13 +7,34 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from szsemi.errors import InputError
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    target = Path(path)
+    write_files({path: data})
+
+
+def write_files(files: Mapping[str | os.PathLike, bytes]) -> None:
+    """Write several files that belong together (an export and its description): every one is
+    written in full to a temporary file first, and only then are they renamed into place, so a
+    failure while writing leaves all the old files as they were."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            staged.append((_stage(Path(path), data), Path(path)))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, data: bytes) -> str:
+    """A temporary file beside ``target`` holding ``data``, on disk, with the mode ``target`` will need."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     except OSError as e:  # the folder is missing or not writable: name the file the user gave
@@ -29,10 +50,10 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

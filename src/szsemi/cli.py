@@ -366,7 +366,7 @@ def _sparql(args, out: TextIO) -> int:
 
 
 def _export(args, out: TextIO) -> int:
-    from szsemi.atomic import write_bytes
+    from szsemi.atomic import write_files
     from szsemi.describe import describe_turtle
     from szsemi.export import build, check_format, serialize
 
@@ -374,10 +374,9 @@ def _export(args, out: TextIO) -> int:
     exp = build(args.content, args.profile, args.graph_per_source)
     description = describe_turtle(exp, None if args.describe else args.format, args.endpoint)
     data = description if args.describe else serialize(exp, args.format)
-    if args.output:
-        write_bytes(args.output, data)
-        if not args.describe:
-            write_bytes(args.output + ".void.ttl", description)
+    if args.output:  # the file and its description land together, or neither does
+        write_files({args.output: data} if args.describe else
+                    {args.output: data, args.output + ".void.ttl": description})
     elif hasattr(out, "buffer"):
         out.flush()
         out.buffer.write(data)
