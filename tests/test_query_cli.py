@@ -533,6 +533,9 @@ def test_a_bad_config_file_exits_2(tmp_path):
     config.write_text('[endpoint]\nurl = "http://127.0.0.1:9/q"\npasword = "x"\n')
     code, _, err = cli("query", "run", "get-claims", "--config", str(config))
     assert code == 2 and f"{config}: unknown key 'pasword' in [endpoint]" in err
+    config.write_text('[endpoint]\nurl = "http://127.0.0.1:9/q"\nupdate_url = "http://127.0.0.1:9/u"\n')
+    code, _, err = cli("query", "run", "get-claims", "--config", str(config))  # push does not read it
+    assert code == 2 and f"{config}: unknown key 'update_url' in [endpoint]" in err
     config.write_text('[endpoint\nurl = 1\n')
     code, _, err = cli("query", "run", "get-claims", "--config", str(config))
     assert code == 2 and f"{config}:1:10: invalid TOML: Expected ']' at the end of a table declaration\n" in err

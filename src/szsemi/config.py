@@ -21,8 +21,9 @@ from pathlib import Path
 
 from szsemi.errors import InputError
 
+# Only what the query commands read: a key nothing reads is refused, not silently ignored.
 KEYS = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
-        "timeout": (int, float), "retries": int, "update_url": str, "store_url": str}
+        "timeout": (int, float), "retries": int}
 
 
 def read_config(path: str) -> dict:
