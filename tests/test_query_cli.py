@@ -203,6 +203,14 @@ def test_json_writes_non_finite_doubles_as_text():
     assert json.loads(out) == [{"x": "INF"}, {"x": "NaN"}, {"x": 1500.0}, {"x": True}]
 
 
+def test_json_keeps_every_digit_of_a_decimal():
+    text = "SELECT ?x WHERE { VALUES ?x { 20000000000.0 0.1 12345678901234567890.123456789 } }"
+    code, out, _ = cli("sparql", text, "--format", "json")
+    # the first two are exact as JSON numbers; the third is not, and stays text
+    assert code == 0 and json.loads(out) == [{"x": 20000000000.0}, {"x": 0.1},
+                                             {"x": "12345678901234567890.123456789"}]
+
+
 def test_table_is_readable_and_aligned_with_chinese_text(monkeypatch):
     from szsemi.results_render import _width
 

@@ -2,7 +2,8 @@
 
 Formats: ``table`` (terminal), ``csv`` and ``tsv`` (W3C SPARQL 1.1 Query Results CSV and TSV),
 ``srj`` (SPARQL 1.1 Query Results JSON), ``json`` (an array of plain JSON objects, one per row:
-IRIs and texts as strings, numbers and booleans as JSON numbers and booleans), and ``ttl``/``nt``
+IRIs and texts as strings, numbers and booleans as JSON numbers and booleans, but a decimal a
+double cannot hold exactly, or a NaN or infinity, as its text; ``srj`` keeps every term exactly), and ``ttl``/``nt``
 for the triples of a CONSTRUCT or DESCRIBE.
 
 >>> import pyoxigraph as ox
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 import unicodedata
 
 import pyoxigraph as ox
@@ -174,7 +176,11 @@ def _plain(term):
                 return int(term.value)
             if dt in _DECIMALS:
                 number = float(term.value)
-                return number if math.isfinite(number) else term.value  # JSON has no NaN or INF
+                if not math.isfinite(number):  # JSON has no NaN or INF
+                    return term.value
+                # a decimal that a double cannot hold exactly stays text, so no digit is lost
+                exact = dt != _XSD + "decimal" or Decimal(repr(number)) == Decimal(term.value)
+                return number if exact else term.value
         except ValueError:  # an ill-typed literal such as "abc"^^xsd:integer stays text
             return term.value
         if dt == _XSD + "boolean":
