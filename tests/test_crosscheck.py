@@ -14,8 +14,8 @@ What is compared, and why:
 * Top-level results only. pySHACL also reports the results of the node shapes an ``sh:node``
   refers to (the ones it nests under ``sh:detail``), which rudof does not report; they come from
   shapes without targets, which can be reached only that way, so those are left out.
-* A path is compared when it is one IRI; an inverse or sequence path counts as "no path" on both
-  sides (our findings keep only IRI paths).
+* A path is compared when it is one IRI or the inverse of one (pyrudof writes ``^(iri)``, our
+  findings ``^<iri>``); a longer path counts as "no path" on both sides.
 """
 
 from __future__ import annotations
@@ -79,9 +79,18 @@ def theirs(store: ox.Store) -> tuple[bool, set]:
     found = set()
     for r in report:
         focus = r.focus_node if r.focus_node.startswith("_:") else f"<{r.focus_node}>"
-        path = r.path if r.path and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>^()|]*", r.path) else None
-        found.add((focus, f"<{path}>" if path else None, r.constraint_component, r.severity))
+        found.add((focus, _path(r.path), r.constraint_component, r.severity))
     return report.conforms, found
+
+
+_IRI = r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>^()|]*"
+
+
+def _path(path: str | None) -> str | None:
+    if path and re.fullmatch(_IRI, path):
+        return f"<{path}>"
+    inverse = re.fullmatch(rf"\^\(({_IRI})\)", path or "")
+    return f"^<{inverse.group(1)}>" if inverse else None
 
 
 CASES = [pytest.param(None, id="shipped-data")] + [pytest.param(p, id=p.stem) for p in FIXTURES]

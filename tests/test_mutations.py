@@ -324,13 +324,13 @@ def inverse_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]:
         if not owners:
             continue
         if g.value(prop, SH.minCount) is not None:
-            yield Mutation(f"{label}: drop the incoming link", node, sh("MinCount"),
+            yield Mutation(f"{label}: drop the incoming link", node, sh("MinCount"), f"^<{inverse}>",
                            remove=[ox.Triple(o, p, node) for o in owners])
         if g.value(prop, SH.maxCount) is not None:
             cls = objects(owners[0], RDF_NS + "type")
             pool = instances(cls[0].value) if cls else []
             other = next(s for s in [*pool, *typed_iris()] if s not in owners)
-            yield Mutation(f"{label}: a second incoming link", node, sh("MaxCount"),
+            yield Mutation(f"{label}: a second incoming link", node, sh("MaxCount"), f"^<{inverse}>",
                            add=[ox.Triple(other, p, node)])
         return
 
@@ -498,7 +498,8 @@ def mutant(m: Mutation) -> ox.Store:
 
 def caught(m: Mutation, findings) -> bool:
     return any(f.focus == str(m.focus) and f.component == m.component
-               and (m.path is None or f.path == f"<{m.path}>") for f in findings)
+               and (m.path is None or f.path == (m.path if m.path.startswith("^") else f"<{m.path}>"))
+               for f in findings)
 
 
 @pytest.fixture(scope="module")

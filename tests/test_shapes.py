@@ -64,7 +64,10 @@ def header(fixture: Path) -> tuple[set[Key], set[Key]]:
         else:
             assert not {"owner", "via"} & set(fields), f"owner=/via= are for blank focus nodes ({line!r})"
             focus = "<" + _term(fields["focus"], line) + ">"
-        path = "<" + _term(fields["path"], line) + ">" if "path" in fields else None
+        path = fields.get("path")
+        if path is not None:  # ^name is an inverse path
+            inverse = path.startswith("^")
+            path = ("^" if inverse else "") + "<" + _term(path[inverse:], line) + ">"
         pinned[m.group(1)].add((fields.get("severity", "Violation"), focus, path,
                                 _term(fields["component"], line)))
     return pinned["expect"], pinned["detail"]

@@ -78,6 +78,26 @@ def test_a_planted_error_in_any_data_file_fails_and_names_its_file_and_line(name
     assert hits[0]["file"] == str(target) and hits[0]["line"] == planted - 1  # the subject's block
 
 
+def test_an_inverse_path_finding_carries_its_path_and_points_at_the_incoming_statement(data_copy):
+    # A second organisation claims BYD's Hong Kong listing: sh:maxCount 1 on ^szo:hasListing.
+    target = data_copy / "organizations.ttl"
+    planted = plant(target, "<org/smic>", "    szo:hasListing <listing/byd-hkex-1211> ;")
+    code, report = run_json("--no-owl", str(data_copy))
+    hits = [f for f in report["findings"] if f["component"] == str(SH.MaxCountConstraintComponent)]
+    assert code == 1 and len(hits) == 1
+    hit = hits[0]
+    assert hit["focus"] == "<https://w3id.org/szsemi/id/listing/byd-hkex-1211>"
+    assert hit["path"] == "^<https://w3id.org/szsemi/ontology#hasListing>"
+    block = next(i for i, text in enumerate(target.read_text().splitlines(), 1) if text == "<listing/byd-hkex-1211>")
+    assert (hit["file"], hit["line"]) == (str(target), block)
+    # sh:maxCount gives no value, so the place is the first of the two incoming statements: BYD's own
+    lines = target.read_text().splitlines()
+    byd = next(i for i, text in enumerate(lines, 1) if text == "<org/byd>")
+    own = next(i for i in range(byd, len(lines) + 1) if "<listing/byd-hkex-1211>" in lines[i - 1])
+    assert own < planted and (hit["triple_file"], hit["triple_line"]) == (str(target), own)
+    assert "keep one ^szo:hasListing value on sz:listing/byd-hkex-1211" in hit["fix"]
+
+
 def test_a_blank_node_finding_points_at_its_statement_and_is_anchored_to_its_owner(data_copy):
     plans = data_copy / "plans.ttl"
     text = plans.read_text(encoding="utf-8")

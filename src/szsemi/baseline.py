@@ -65,6 +65,8 @@ def _term(text: str | None) -> str | None:
         return text
     if text.startswith("_:") or text == "[]":
         return "[]"
+    if text.startswith("^"):  # an inverse path
+        return "^" + _term(text[1:])
     return f"<{_iri(text)}>"
 
 
@@ -72,6 +74,12 @@ def _focus(text: str | None) -> str | None:
     if text is None:
         return None
     return " ".join(f"<{_iri(part)}>" for part in str(text).split())
+
+
+def _compact_path(path: str | None) -> str | None:
+    if not path:
+        return None
+    return "^" + compact(path[1:]) if path.startswith("^") else compact(path)
 
 
 def finding_key(f: Finding) -> tuple:
@@ -180,7 +188,7 @@ def render_baseline(report: Report, previous: list[Entry] = ()) -> str:
             "stage": f.stage,
             "component": compact(f"<{f.component}>") if f.component and "://" in f.component else f.component,
             "focus": " ".join(compact(p) for p in focus.split()) if focus else None,
-            "path": compact(f.path) if f.path else None,
+            "path": _compact_path(f.path),
             "value": (compact(f.value) if not f.value.startswith("_:") else "[]") if f.value else None,
             "file": f.file if not f.focus else None,
             "severity": f.severity,

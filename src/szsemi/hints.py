@@ -29,6 +29,8 @@ def display_term(nt: str | None) -> str:
     """
     if not nt:
         return ""
+    if nt.startswith("^<"):  # an inverse path
+        return "^" + compact(nt[1:])
     m = _TYPED.match(nt)
     if m:
         return m.group(1) if m.group(2) == _XSD_STRING else f"{m.group(1)}^^{compact(m.group(2))}"
@@ -79,7 +81,7 @@ def fix_for(component: str | None, focus: str | None, path: str | None, value: s
         return None
     return template.format(
         focus=compact(focus) or "the focus node",
-        path=compact(path) if path else "the property",
+        path=display_term(path) if path else "the property",
         value=display_term(value) or "the value",
         value_kind="an IRI" if value and value.startswith('"') else "a literal or IRI as the shape says",
     )

@@ -408,6 +408,9 @@ class SourceIndex:
             blank_at = (file, line)
             file, line = self.blocks.get(Term.iri(anchor.split()[0][1:-1]), (file, line))
         triple = None
+        if path and path.startswith("^<"):  # an inverse path: the statement is (value, path, focus)
+            triple = self._incoming(store, node_ox, node, path[2:-1], value)
+            path = None
         if path and path.startswith("<"):
             path = path[1:-1]
         if path:
@@ -419,6 +422,17 @@ class SourceIndex:
         if triple is None and anchor is not None:
             triple = blank_at
         return Location(file, line, *(triple or (None, None)), anchor=anchor)
+
+    def _incoming(self, store: ox.Store, node_ox, node: Term, predicate: str, value: str | None
+                  ) -> tuple[str, int] | None:
+        """Where ``value predicate focus`` is written; without a value (a count), the first such
+        statement in the files."""
+        subject = self._value(store, node, predicate, value)
+        if subject is not None:
+            return self.statement_line(subject, predicate, node)
+        places = [self.statement_line(self._node(store, q.subject)[0], predicate, node)
+                  for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node_ox)]
+        return min((p for p in places if p), default=None)
 
     def _value(self, store: ox.Store, node: Term, path: str, value: str | None) -> Term | None:
         if value is None:

@@ -21,6 +21,8 @@ def _name(term: str | None) -> str:
     """A component, rule id or IRI as people read it."""
     if not term:
         return ""
+    if term.startswith("^<"):  # an inverse path
+        return "^" + compact(term[1:])
     if term.startswith("<") and ">/<" in term:  # a blank property shape: <node shape>/<path>
         shape, path = term.split(">/<", 1)
         return f"{compact(shape + '>')}/{compact('<' + path)}"
@@ -230,7 +232,7 @@ def render_shacl_turtle(report: Report) -> str:
         if f.focus:
             graph.add((result, SH.focusNode, _rdflib_term(parse_nt_term(f.focus))))
         if f.path:
-            graph.add((result, SH.resultPath, rdflib.URIRef(f.path.strip("<>"))))
+            graph.add((result, SH.resultPath, _path(graph, f.path)))
         if f.value:
             graph.add((result, SH.value, _rdflib_term(parse_nt_term(f.value))))
         if f.shape and f.shape.startswith("<") and f.shape.endswith(">") and ">/<" not in f.shape:
@@ -240,8 +242,20 @@ def render_shacl_turtle(report: Report) -> str:
             graph.add((result, SH.sourceShape, shape))
             graph.add((shape, RDFS.label, rdflib.Literal(f.shape)))
             if f.path:
-                graph.add((shape, SH.path, rdflib.URIRef(f.path.strip("<>"))))
+                graph.add((shape, SH.path, _path(graph, f.path)))
     return graph.serialize(format="turtle")
+
+
+def _path(graph, path: str):
+    """A finding's path as a SHACL path node: ``<iri>`` an IRI, ``^<iri>`` an ``sh:inversePath``."""
+    import rdflib
+    from rdflib.namespace import SH
+
+    if not path.startswith("^"):
+        return rdflib.URIRef(path.strip("<>"))
+    inverse = rdflib.BNode()
+    graph.add((inverse, SH.inversePath, rdflib.URIRef(path[1:].strip("<>"))))
+    return inverse
 
 
 def _rdflib_term(term):

@@ -49,6 +49,19 @@ def reference_findings(data: rdflib.Graph, shapes: rdflib.Graph, *, sparql: bool
     return sorted(set(pyshacl_findings(data, run, shapes, {})))
 
 
+def path_n3(graph: rdflib.Graph, path) -> str | None:
+    """A result path as findings carry it: ``<iri>``, ``^<iri>`` for an inverse path, else None.
+
+    >>> g = rdflib.Graph().parse(data="[] <http://www.w3.org/ns/shacl#inversePath> <http://e/p> .", format="turtle")
+    >>> path_n3(g, next(g.subjects()))
+    '^<http://e/p>'
+    """
+    if isinstance(path, rdflib.URIRef):
+        return path.n3()
+    inverse = graph.value(path, SH.inversePath) if isinstance(path, rdflib.BNode) else None
+    return f"^{inverse.n3()}" if isinstance(inverse, rdflib.URIRef) else None
+
+
 def finding_key(finding: Finding) -> tuple:
     """What must agree with pySHACL: focus, path, component, value, source shape, severity."""
     return (finding.focus, finding.path, finding.component, finding.value, finding.shape, finding.severity)
@@ -107,7 +120,7 @@ def _finding(check: Check, row: dict, shapes: rdflib.Graph) -> Finding:
     elif path is not None:
         path_text = f"<{path.value}>"
     else:
-        path_text = check.path.n3() if isinstance(check.path, rdflib.URIRef) else None
+        path_text = path_n3(shapes, check.path)
     message = check.message or check.hint()
     if check.sparql:
         message = _MESSAGE_VAR.sub(lambda m: _show(row.get(m.group(1))), message)
@@ -165,7 +178,7 @@ def _from_result(results: rdflib.Graph, result, shapes: rdflib.Graph, alias: dic
         stage="shacl",
         severity=_level(one(SH.resultSeverity) or SH.Violation),
         focus=one(SH.focusNode).n3(),
-        path=path.n3() if isinstance(path, rdflib.URIRef) else None,
+        path=path_n3(results, path),
         component=str(one(SH.sourceConstraintComponent)),
         value=value.n3() if value is not None else None,
         shape=shape_name(shapes, shape) if shape is not None else None,
