@@ -255,8 +255,9 @@ def _store_build(args, out: TextIO) -> int:
     from szsemi.resources import ontology_file
 
     sources = [ontology_file(), *args.files] if args.files else default_sources()
-    manifest = build(_store_path(args), sources)
-    out.write(f"built {manifest['generation']} of {_store_path(args)}: {manifest['triples']} triples "
+    path = _store_path(args)
+    manifest = build(path, sources)
+    out.write(f"built {manifest['generation']} of {path}: {manifest['triples']} triples "
               f"from {len(manifest['sources'])} files in {manifest['build_seconds']:.1f} s\n")
     return EXIT_OK
 
@@ -351,14 +352,15 @@ def _query_run(args, out: TextIO) -> int:
 
 def _sparql(args, out: TextIO) -> int:
     from szsemi.execute import run_text
+    from szsemi.store import read_text
 
     if (args.query is None) == (args.file is None):
         raise UsageError("give the query text or --file FILE (one of them)")
     if args.file:
         try:
-            text = open(args.file, encoding="utf-8").read() if args.file != "-" else sys.stdin.read()
-        except OSError as e:
-            raise InputError(f"cannot read the query: {e.strerror}", path=args.file) from None
+            text = read_text(args.file) if args.file != "-" else sys.stdin.read()
+        except InputError as e:
+            raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line) from None
     else:
         text = args.query
     result = run_text(text, _engine(args), limit=args.limit, offset=args.offset)
