@@ -347,3 +347,23 @@ def test_check_classes_accepts_subclass_instances_and_refuses_others(catalogue, 
     assert e.value.name == "firm" and "an instance of <http://www.w3.org/ns/org#FormalOrganization>" in str(e.value)
     with pytest.raises(ParameterError):  # an IRI the graph does not know is no instance either
         check_classes(listings, resolve(listings, {"firm": "sz:org/no-such-firm"}), engine)
+
+
+def test_an_ask_query_is_parsed_without_being_evaluated(tmp_path):
+    # Oxigraph answers an ASK as soon as it is asked; nothing listens on port 1, so a SERVICE call
+    # made while reading the catalogue would fail the command.
+    query = tmp_path / "get-remote-check.rq"
+    query.write_text("#+ summary: An ASK through a SERVICE.\n"
+                     "ASK { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
+    assert read_query(query).form == "ASK"
+
+
+def test_a_syntax_error_in_an_ask_query_is_placed_in_the_text_as_written(tmp_path):
+    query = tmp_path / "get-broken-check.rq"
+    query.write_text("#+ summary: An ASK with a stray bracket.\nASK { ?s ?p ] ?o }\n", encoding="utf-8")
+    with pytest.raises(SyntaxError) as raw:  # the place Oxigraph gives for the ASK itself
+        ox.Store().query(query.read_text(encoding="utf-8"))
+    with pytest.raises(QueryDefinitionError) as ours:
+        read_query(query)
+    # on the ASK's own line, after the keyword: where the probe's longer SELECT would shift the column
+    assert str(raw.value).startswith("error at 2:15:") and (ours.value.line, ours.value.column) == (2, 15)

@@ -617,3 +617,14 @@ def test_the_api_takes_a_parameter_called_name():
     rows = szsemi.run_query("get-entity-by-name", name="坪山区")
     assert [r["entity"].value for r in rows] == [SZ + "place/pingshan-district"]
     assert szsemi.run_query("get-entity-by-name", name="Biyadi", limit=1)[0]["entity"].value == SZ + "org/byd"
+
+
+def test_data_in_named_graphs_keeps_its_graphs_for_queries(tmp_path):
+    trig = tmp_path / "extra.trig"
+    trig.write_text('<https://example.org/g1> { <https://example.org/a> <https://example.org/p> "1" . }\n'
+                    '<https://example.org/g2> { <https://example.org/b> <https://example.org/p> "2" . }\n',
+                    encoding="utf-8")
+    code, out, _ = cli("sparql", "SELECT ?g ?s WHERE { GRAPH ?g { ?s <https://example.org/p> ?o } } ORDER BY ?g",
+                       "--data", str(trig), "--format", "csv")
+    assert code == 0 and out.splitlines()[1:] == ["https://example.org/g1,https://example.org/a",
+                                                  "https://example.org/g2,https://example.org/b"]

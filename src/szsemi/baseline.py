@@ -76,12 +76,6 @@ def _focus(text: str | None) -> str | None:
     return " ".join(f"<{_iri(part)}>" for part in str(text).split())
 
 
-def _compact_path(path: str | None) -> str | None:
-    if not path:
-        return None
-    return "^" + compact(path[1:]) if path.startswith("^") else compact(path)
-
-
 def finding_key(f: Finding) -> tuple:
     focus = f.anchor if f.focus and f.focus.startswith("_:") else f.focus
     return (f.stage, _iri(f.component) if f.component and ":" in f.component else f.component,
@@ -188,7 +182,7 @@ def render_baseline(report: Report, previous: list[Entry] = ()) -> str:
             "stage": f.stage,
             "component": compact(f"<{f.component}>") if f.component and "://" in f.component else f.component,
             "focus": " ".join(compact(p) for p in focus.split()) if focus else None,
-            "path": _compact_path(f.path),
+            "path": compact(f.path) if f.path else None,
             "value": (compact(f.value) if not f.value.startswith("_:") else "[]") if f.value else None,
             "file": f.file if not f.focus else None,
             "severity": f.severity,

@@ -358,6 +358,18 @@ def query_form(text: str, check_escapes: bool = True) -> str:
     return toks[k].word()
 
 
+def form_span(text: str) -> tuple[int, int]:
+    """Where the query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) stands in ``text``.
+
+    >>> form_span("PREFIX ex: <http://e/>\nASK { ?s ?p ?o }")
+    (23, 26)
+    """
+    query_form(text, check_escapes=False)  # an error names the place
+    toks = _tokens(text, check_escapes=False)
+    tok = toks[_skip_prologue(toks)]
+    return tok.start, tok.end
+
+
 def query_variables(text: str) -> set[str]:
     """The names of the variables a query mentions (without ``?``/``$``)."""
     return {t.text[1:] for t in _tokens(text) if t.kind == "var"}

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import yaml
 
 from szsemi import resources
-from szsemi.binding import query_form, query_variables
+from szsemi.binding import form_span, query_form, query_variables
 from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
 from szsemi.namespaces import expand
 from szsemi.params import TYPES, Param, coerce
@@ -88,25 +88,35 @@ def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, Stor
 
 
 _PLACE = re.compile(r"error at (\d+):(\d+): ")
+_ASK_PROBE = "SELECT (1 AS ?szsemiAskProbe)"
 
 
 def check_syntax(text: str) -> None:
     """``QueryDefinitionError`` at the line and column where Oxigraph's SPARQL parser stops.
 
-    The query is parsed, as written, against an empty store: the answer is never read, so nothing
-    is evaluated. Lines count from the top of the file, header included.
+    The query is parsed against an empty store and its answer never read, so nothing is evaluated:
+    Oxigraph evaluates SELECT, CONSTRUCT and DESCRIBE lazily, but answers an ASK at once (SERVICE
+    calls included), so an ASK is parsed as the SELECT of the same pattern. Lines count from the top
+    of the file, header included.
 
     >>> check_syntax("SELECT ?s WHERE { ?s ?p ?o")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     szsemi.errors.QueryDefinitionError: 1:27: the query does not parse: expected one of ...
     """
+    probe, shift = text, None
+    if query_form(text) == "ASK":
+        start, end = form_span(text)
+        probe = text[:start] + _ASK_PROBE + text[end:]
+        shift = (text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start), len(_ASK_PROBE) - (end - start))
     try:
-        ox.Store().query(text)
+        ox.Store().query(probe)
     except SyntaxError as e:
         message = str(e.msg or e)
         place = _PLACE.match(message)
         line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
+        if shift and line == shift[0] and column is not None and column > shift[1]:
+            column -= shift[2]  # the place in the text as written, not in the probe
         reason = message[place.end():] if place else message
         raise QueryDefinitionError(f"the query does not parse: {reason}", line=line, column=column) from None
 

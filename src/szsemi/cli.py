@@ -181,7 +181,7 @@ def _format(args, out: TextIO) -> int:
     from szsemi.turtle_format import format_turtle
 
     for path in args.paths:  # all refused before any is rewritten
-        if not path.endswith(".ttl"):
+        if not path.lower().endswith(".ttl"):
             raise InputError("szsemi format rewrites Turtle (.ttl) files only", path=path)
     unformatted = []
     for path in args.paths:

@@ -29,8 +29,6 @@ def display_term(nt: str | None) -> str:
     """
     if not nt:
         return ""
-    if nt.startswith("^<"):  # an inverse path
-        return "^" + compact(nt[1:])
     m = _TYPED.match(nt)
     if m:
         return m.group(1) if m.group(2) == _XSD_STRING else f"{m.group(1)}^^{compact(m.group(2))}"
@@ -70,17 +68,27 @@ _FIXES = {
     "DisjointConstraintComponent": "remove {value}: it may not also be a value of the other property",
     "LessThanConstraintComponent": "make {value} less than the other property's values",
 }
+# With an inverse path the statements belong to other nodes: they point at the focus node.
+_INVERSE_FIXES = {
+    "MinCountConstraintComponent": "add a statement <node> {predicate} {focus} to the node that should "
+                                   "point at it",
+    "MaxCountConstraintComponent": "keep one node that points at {focus} with {predicate} and remove the "
+                                   "others' statements",
+}
 
 
 def fix_for(component: str | None, focus: str | None, path: str | None, value: str | None) -> str | None:
     """A short instruction, or None for components without one."""
     if not component or not component.startswith(_SH):
         return None
-    template = _FIXES.get(component[len(_SH):])
+    name = component[len(_SH):]
+    inverse = bool(path and path.startswith("^"))
+    template = _INVERSE_FIXES.get(name) if inverse else _FIXES.get(name)
     if template is None:
         return None
     return template.format(
         focus=compact(focus) or "the focus node",
+        predicate=compact(path[1:]) if inverse else "",
         path=display_term(path) if path else "the property",
         value=display_term(value) or "the value",
         value_kind="an IRI" if value and value.startswith('"') else "a literal or IRI as the shape says",

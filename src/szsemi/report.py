@@ -26,7 +26,7 @@ class Finding:
     severity: str  # one of SEVERITIES
     message: str
     focus: str | None = None  # the focus node, in N-Triples form (<iri> or _:b)
-    path: str | None = None  # the property path when it is one IRI, in N-Triples form (<iri>)
+    path: str | None = None  # the property path when it is one IRI (<iri>) or its inverse (^<iri>)
     component: str | None = None  # the SHACL constraint component IRI, or a rule/check id
     value: str | None = None  # the offending value, in N-Triples form
     shape: str | None = None  # the shape or rule that found it

@@ -21,11 +21,9 @@ def _name(term: str | None) -> str:
     """A component, rule id or IRI as people read it."""
     if not term:
         return ""
-    if term.startswith("^<"):  # an inverse path
-        return "^" + compact(term[1:])
-    if term.startswith("<") and ">/<" in term:  # a blank property shape: <node shape>/<path>
-        shape, path = term.split(">/<", 1)
-        return f"{compact(shape + '>')}/{compact('<' + path)}"
+    if term.startswith("<") and ">/" in term:  # a blank property shape: <node shape>/<path> or /^<path>
+        shape, path = term.split(">/", 1)
+        return f"{compact(shape + '>')}/{compact(path)}"
     if "://" in term and not term.startswith("<"):
         return compact(f"<{term}>")
     return compact(term)
@@ -235,7 +233,7 @@ def render_shacl_turtle(report: Report) -> str:
             graph.add((result, SH.resultPath, _path(graph, f.path)))
         if f.value:
             graph.add((result, SH.value, _rdflib_term(parse_nt_term(f.value))))
-        if f.shape and f.shape.startswith("<") and f.shape.endswith(">") and ">/<" not in f.shape:
+        if f.shape and f.shape.startswith("<") and f.shape.endswith(">") and ">/" not in f.shape:
             graph.add((result, SH.sourceShape, rdflib.URIRef(f.shape[1:-1])))
         elif f.shape:
             shape = rdflib.BNode()

@@ -19,7 +19,7 @@ import re
 import pyoxigraph as ox
 
 from szsemi.binding import bind
-from szsemi.catalogue import StoredQuery
+from szsemi.catalogue import StoredQuery, check_syntax
 from szsemi.errors import EngineError, QueryDefinitionError
 from szsemi.report import Finding
 from szsemi.terms import compact
@@ -46,8 +46,13 @@ def _run(store: ox.Store, check: StoredQuery) -> list[Finding]:
     try:
         solutions = store.query(text)
     except SyntaxError as e:
-        raise QueryDefinitionError(f"the check does not parse: {e.msg or e}", path=check.path,
-                                   line=e.lineno, column=e.offset) from None
+        try:  # the place in the file, not in the bound text
+            check_syntax(check.text)
+        except QueryDefinitionError as place:
+            raise QueryDefinitionError(place.reason, path=check.path, line=place.line,
+                                       column=place.column) from None
+        raise QueryDefinitionError(f"the check does not parse once bound: {e.msg or e}",
+                                   path=check.path) from None
     except (OSError, RuntimeError, ValueError) as e:
         raise EngineError(f"{check.path}: the check failed to run: {e}") from None
     names = [v.value for v in solutions.variables]

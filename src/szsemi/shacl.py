@@ -144,13 +144,13 @@ def _level(severity) -> str:
 
 
 def shape_name(shapes: rdflib.Graph, shape) -> str:
-    """A shape's IRI; for a blank property shape, its node shape and path (``S/path``)."""
+    """A shape's IRI; for a blank property shape, its node shape and path (``S/<p>`` or ``S/^<p>``)."""
     if isinstance(shape, rdflib.URIRef):
         return shape.n3()
     parent = shapes.value(predicate=SH.property, object=shape)
-    path = shapes.value(shape, SH.path)
-    if parent is not None and isinstance(path, rdflib.URIRef):
-        return f"{shape_name(shapes, parent)}/{path.n3()}"
+    path = path_n3(shapes, shapes.value(shape, SH.path))
+    if parent is not None and path:
+        return f"{shape_name(shapes, parent)}/{path}"
     return shape_name(shapes, parent) if parent is not None else "(anonymous shape)"
 
 

@@ -70,29 +70,31 @@ def read_bytes(source: Source) -> bytes:
 
 
 def read_text(source: Source) -> str:
-    """The file's text as UTF-8; ``InputError`` at the line of the first byte that is not."""
+    """The file's text as UTF-8 (an editor's byte-order mark dropped); ``InputError`` at the line of
+    the first byte that is not."""
     data = read_bytes(source)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}): save the file as UTF-8",
                          path=display_name(source), line=data[:e.start].count(b"\n") + 1) from None
 
 
-def load(sources: Iterable[Source], store: ox.Store | None = None) -> ox.Store:
-    """Parse every source into ``store`` (a new in-memory store by default), all in the default graph.
+def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs: bool = False) -> ox.Store:
+    """Parse every source into ``store`` (a new in-memory store by default), triples in the default graph.
 
-    The statements of a TriG or N-Quads file's named graphs go to the default graph too: validation
-    and the rdflib view read the default graph, and a named graph must not hide data from them.
+    A TriG or N-Quads file keeps its named graphs (queries read them through the union default
+    graph), unless ``merge_graphs``: then they go to the default graph too, as validation wants,
+    since SHACL and the rdflib view read the default graph only.
     """
     store = ox.Store() if store is None else store
     for source in sources:
         fmt = rdf_format(source)
         data = read_bytes(source)
         try:
-            if fmt.supports_datasets:
-                store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                             for q in ox.parse(data, format=fmt))
+            if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
+                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                                  for q in ox.parse(data, format=fmt, rename_blank_nodes=True))
             else:
                 store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
         except SyntaxError as e:

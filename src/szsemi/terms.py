@@ -4,6 +4,8 @@
 'sz:park/colorful-silicon-valley'
 >>> compact('"x"@en')
 '"x"@en'
+>>> compact("^<https://w3id.org/szsemi/ontology#hasListing>")  # an inverse path
+'^szo:hasListing'
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 def compact(nt: str | None) -> str:
-    """An N-Triples IRI ``<...>`` as ``prefix:local`` when a project prefix fits; anything else as is."""
+    """An N-Triples IRI ``<...>`` as ``prefix:local`` when a project prefix fits (``^<...>``, an
+    inverse path, as ``^prefix:local``); anything else as is."""
+    if nt and nt.startswith("^<"):
+        return "^" + compact(nt[1:])
     if not nt or not (nt.startswith("<") and nt.endswith(">")):
         return nt or ""
     iri = nt[1:-1]

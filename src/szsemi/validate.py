@@ -44,7 +44,7 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
         data_files = [*shipped_data(), *data_files]
     ontology_files = [*([resources.ontology_file()] if shipped_model else []), *(ontology or [])]
     shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
-    store = load([*ontology_files, *data_files])
+    store = load([*ontology_files, *data_files], merge_graphs=True)
     shapes_graph = shapes_graph_of(shapes_files)
     catalogue = None
     if rules or lint:
@@ -131,12 +131,14 @@ def expand_paths(paths: Sequence[Source]) -> list[Source]:
 def shapes_graph_of(sources: list[Source]) -> rdflib.Graph:
     """The shapes as an rdflib graph, from files in any RDF format. Oxigraph parses them (its errors
     carry file:line:column) and rdflib reads its N-Triples dump."""
-    dump = load(sources).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    dump = load(sources, merge_graphs=True).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     return rdflib.Graph().parse(data=dump, format="nt")
 
 
 def shape_names(shapes: rdflib.Graph) -> list[str]:
     """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape."""
+    from szsemi.shacl import path_n3
+
     names = []
     nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
     for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
@@ -145,11 +147,11 @@ def shape_names(shapes: rdflib.Graph) -> list[str]:
         if isinstance(node, rdflib.URIRef):
             names.append(node.n3())
         for prop in shapes.objects(node, SH.property):
-            path = shapes.value(prop, SH.path)
+            path = path_n3(shapes, shapes.value(prop, SH.path))
             if isinstance(prop, rdflib.URIRef):
                 names.append(prop.n3())
-            elif isinstance(node, rdflib.URIRef) and isinstance(path, rdflib.URIRef):
-                names.append(f"{node.n3()}/{path.n3()}")
+            elif isinstance(node, rdflib.URIRef) and path:
+                names.append(f"{node.n3()}/{path}")
     return sorted(set(names))
 
 
