@@ -130,7 +130,7 @@ def _template(g: rdflib.Graph, node) -> re.Pattern | None:
 
 def hits(g: rdflib.Graph, finding) -> set[str]:
     """The node shapes and SPARQL constraints (as in ``all_checks``) that produced ``finding``."""
-    m = re.fullmatch(r"<([^>]+)>(?:/<([^>]+)>)?", finding.shape or "")
+    m = re.fullmatch(r"<([^>]+)>(?:/\^?<([^>]+)>)?", finding.shape or "")  # S, S/<p> or S/^<p>
     if not m:
         return set()
     head = rdflib.URIRef(m.group(1))

@@ -359,7 +359,7 @@ def query_form(text: str, check_escapes: bool = True) -> str:
 
 
 def form_span(text: str) -> tuple[int, int]:
-    """Where the query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) stands in ``text``.
+    r"""Where the query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) stands in ``text``.
 
     >>> form_span("PREFIX ex: <http://e/>\nASK { ?s ?p ?o }")
     (23, 26)
