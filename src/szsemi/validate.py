@@ -77,7 +77,7 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
         report.findings += lint_findings
         report.stages.append("lint")
         report.checks["lint"] = [*(n for n, _ in shape_texts), *(q.path for q in catalogue.values())]
-    report.findings = locate(report.findings, store, SourceIndex(texts))
+    report.findings = locate(report.findings, store, texts)
     return report
 
 
@@ -168,11 +168,13 @@ def _texts(sources: list[Source]) -> list[tuple[str, str]]:
     return out
 
 
-def locate(findings: list[Finding], store: ox.Store, index: SourceIndex) -> list[Finding]:
+def locate(findings: list[Finding], store: ox.Store, texts: list[tuple[str, str]]) -> list[Finding]:
     """Each finding with the file and line of its focus node and of the offending statement."""
     located = []
+    index = None  # reading the files for places costs more than the checks: only when one is wanted
     for f in findings:
         if f.focus and not f.file:
+            index = index or SourceIndex(texts)
             where = index.locate(store, f.focus, f.path, f.value)
             f = f.with_(file=where.file, line=where.line, triple_file=where.triple_file,
                         triple_line=where.triple_line, anchor=where.anchor)
