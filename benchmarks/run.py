@@ -250,6 +250,7 @@ def task_pyshacl(file: str, core_only: bool, limit: float) -> dict:
     from rdflib.namespace import RDF, SH
 
     from szsemi.resources import local_path, shapes_file
+    from szsemi.shacl import path_n3  # an inverse path as ^<iri>, as our findings write it
 
     graph = _load("rdflib", [_ontology(), file])
     shapes = rdflib.Graph().parse(str(local_path(shapes_file())), format="turtle")
@@ -271,7 +272,7 @@ def task_pyshacl(file: str, core_only: bool, limit: float) -> dict:
         path = one(r, SH.resultPath)
         value = one(r, SH.value)
         found.add((str(one(r, SH.resultSeverity)).rsplit("#", 1)[-1], one(r, SH.focusNode).n3(),
-                   path.n3() if isinstance(path, rdflib.URIRef) else None, str(one(r, SH.sourceConstraintComponent)),
+                   path_n3(results, path), str(one(r, SH.sourceConstraintComponent)),
                    value.n3() if value is not None else None, str(one(r, SH.sourceShape))))
     return {"seconds": seconds, "shacl": [_finding_key(*f[:5]) for f in sorted(found, key=str)]}
 
