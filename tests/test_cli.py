@@ -145,5 +145,9 @@ def test_an_unexpected_failure_exits_3_not_1(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(szsemi.info, "graph_info", broken)
+    monkeypatch.delenv("SZSEMI_DEBUG", raising=False)
     code, out, err = run("info")
-    assert code == 3 and "internal error: RuntimeError: boom" in err
+    assert code == 3 and "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    monkeypatch.setenv("SZSEMI_DEBUG", "1")
+    code, out, err = run("info")
+    assert code == 3 and "Traceback (most recent call last)" in err and "in broken" in err

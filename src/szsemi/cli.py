@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -441,6 +443,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_INPUT if e.filename else EXIT_RUNTIME
     except Exception as e:  # noqa: BLE001 - a bug must not exit 1, which CI reads as "does not conform"
         err.write(f"szsemi: internal error: {type(e).__name__}: {e}\n")
+        if os.environ.get("SZSEMI_DEBUG"):
+            traceback.print_exc(file=err)
+        else:
+            err.write("szsemi: set SZSEMI_DEBUG=1 to see where, and please report it\n")
         return EXIT_RUNTIME
 
 
