@@ -20,7 +20,9 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def write_files(files: Mapping[str | os.PathLike, bytes]) -> None:
     """Write several files that belong together (an export and its description): every one is
     written in full to a temporary file first, and only then are they renamed into place, so a
-    failure while writing leaves all the old files as they were."""
+    failure while writing leaves all the old files as they were. The renames themselves are one
+    after the other, not one step: a rename failing in between (within one folder, rare) would
+    leave the earlier files new and the later ones old."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
