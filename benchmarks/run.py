@@ -655,7 +655,11 @@ def main(argv: list[str] | None = None) -> int:
         figures["memory"] = {"load": loaded, "load_and_query": queried, "rdflib_load": rdf}
         out.write(t.render() + "\n")
         peak = max(loaded["ours"], queried["ours"])
-        goals.append(("peak memory for load and query under 1.5 GB", peak < 1.5 * GB, mem(peak)))
+        if size <= 1_000_000:  # the goal is set at 1M triples; above, the figures are printed only
+            goals.append(("peak memory for load and query under 1.5 GB", peak < 1.5 * GB, mem(peak)))
+        else:
+            raw_peak = max(loaded["raw"], queried["raw"])
+            out.write(f"  (no goal at this size: ours {mem(peak)}, {peak / raw_peak:.2f}x raw pyoxigraph)\n\n")
         out.flush()
 
     if "cli" in parts:

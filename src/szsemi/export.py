@@ -265,8 +265,11 @@ def _key(triple) -> tuple:
 
 
 def _nt_lines(graph: rdflib.Graph) -> list[str]:
-    text = _fresh(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return sorted(line + "\n" for line in text.splitlines() if line.strip())
+    """The sorted N-Triples lines, each written by rdflib's own N-Triples row writer: no copy of the
+    graph (``_fresh``) is needed for a format without prefixes, and the lines are sorted anyway."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return sorted(_nt_row((s, p, _term(o))) for s, p, o in graph)
 
 
 def _longturtle(graph: rdflib.Graph) -> str:

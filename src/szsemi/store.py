@@ -69,6 +69,16 @@ def read_bytes(source: Source) -> bytes:
         raise InputError(f"cannot read: {e.strerror}", path=display_name(source)) from None
 
 
+def _check_file(path: str | os.PathLike) -> None:
+    """``InputError`` unless ``path`` is a file this process can read."""
+    if not os.path.exists(path):
+        raise InputError("no such file", path=os.fspath(path))
+    if os.path.isdir(path):
+        raise InputError("is a folder, not an RDF file", path=os.fspath(path))
+    if not os.access(path, os.R_OK):
+        raise InputError("cannot read: permission denied", path=os.fspath(path))
+
+
 def read_text(source: Source) -> str:
     """The file's text as UTF-8 (an editor's byte-order mark dropped); ``InputError`` at the line of
     the first byte that is not."""
@@ -90,13 +100,15 @@ def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs:
     store = ox.Store() if store is None else store
     for source in sources:
         fmt = rdf_format(source)
-        data = read_bytes(source)
         try:
             if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
                 store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                  for q in ox.parse(data, format=fmt, rename_blank_nodes=True))
+                                  for q in ox.parse(read_bytes(source), format=fmt, rename_blank_nodes=True))
+            elif isinstance(source, (str, os.PathLike)):  # streamed from disk: no copy of the file in memory
+                _check_file(source)
+                store.bulk_load(path=os.fspath(source), format=fmt, to_graph=ox.DefaultGraph())
             else:
-                store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
+                store.bulk_load(read_bytes(source), format=fmt, to_graph=ox.DefaultGraph())
         except SyntaxError as e:
             raise InputError(_reason(e), path=display_name(source), line=e.lineno,
                              column=e.offset) from None
