@@ -24,7 +24,7 @@ from szsemi.errors import InputError, QueryDefinitionError
 from szsemi.hints import fix_for
 from szsemi.locate import SourceIndex
 from szsemi.report import Finding, Report
-from szsemi.store import Source, display_name, load, rdflib_view, read_bytes, shipped_data
+from szsemi.store import Source, display_name, load, rdflib_view, read_text, shipped_data
 
 _TURTLE = (".ttl", ".nt")
 
@@ -162,8 +162,8 @@ def _texts(sources: list[Source]) -> list[tuple[str, str]]:
         if not name.endswith(_TURTLE):
             continue
         try:
-            out.append((name, read_bytes(source).decode("utf-8")))
-        except (InputError, UnicodeDecodeError):
+            out.append((name, read_text(source)))
+        except InputError:  # the syntax stage reports an unreadable file
             continue
     return out
 
