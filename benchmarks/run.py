@@ -44,7 +44,7 @@ class Timeout(BaseException):
 # ================================================================================================
 
 def _ontology() -> str:
-    from szsemi.resources import local_path, ontology_file
+    from szsemi.graph.resources import local_path, ontology_file
 
     return str(local_path(ontology_file()))
 
@@ -57,7 +57,7 @@ def _ox_format(path: str):
 
 def _load(engine: str, files: list[str]):
     if engine == "ours":
-        from szsemi.store import load
+        from szsemi.graph.load import load
 
         return load(files)
     if engine == "raw":
@@ -76,15 +76,15 @@ def _load(engine: str, files: list[str]):
 
 
 def _queries(names: list[str]) -> list:
-    from szsemi.catalogue import load_catalogue
+    from szsemi.query.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     return [catalogue[n] for n in names]
 
 
 def _bound(query) -> str:
-    from szsemi.binding import bind
-    from szsemi.execute import resolve
+    from szsemi.query.binding import bind
+    from szsemi.query.execute import resolve
 
     return bind(query.text, resolve(query, generate.SYNTHETIC_PARAMS.get(query.name, {})))
 
@@ -125,8 +125,8 @@ def task_load_and_query(engine: str, files: list[str], names: list[str]) -> dict
     """Load, then run every query once: the peak memory of the query path."""
     graph = _load(engine, files)
     if engine == "ours":
-        from szsemi.engines import LocalEngine
-        from szsemi.execute import run_stored
+        from szsemi.query.engines import LocalEngine
+        from szsemi.query.execute import run_stored
 
         local = LocalEngine(graph)
         for query in _queries(names):
@@ -139,8 +139,8 @@ def task_load_and_query(engine: str, files: list[str], names: list[str]) -> dict
 
 def task_queries(files: list[str], names: list[str], repeat: int) -> dict:
     """Ours (run_stored on szsemi's store) and raw pyoxigraph (the same bound text), alternating."""
-    from szsemi.engines import LocalEngine
-    from szsemi.execute import run_stored
+    from szsemi.query.engines import LocalEngine
+    from szsemi.query.execute import run_stored
 
     ours_store, raw = _load("ours", files), _load("raw", files)
     engine = LocalEngine(ours_store)
@@ -233,7 +233,7 @@ def _finding_key(severity, focus, path, component, value) -> list:
 
 
 def task_validate_ours(file: str) -> dict:
-    from szsemi.validate import validate
+    from szsemi.validate.stages import validate
 
     started = time.perf_counter()
     report = validate([file], owl=False)
@@ -249,8 +249,8 @@ def task_pyshacl(file: str, core_only: bool, limit: float) -> dict:
     import rdflib
     from rdflib.namespace import RDF, SH
 
-    from szsemi.resources import local_path, shapes_file
-    from szsemi.shacl import path_n3  # an inverse path as ^<iri>, as our findings write it
+    from szsemi.graph.resources import local_path, shapes_file
+    from szsemi.validate.shacl import path_n3  # an inverse path as ^<iri>, as our findings write it
 
     graph = _load("rdflib", [_ontology(), file])
     shapes = rdflib.Graph().parse(str(local_path(shapes_file())), format="turtle")
@@ -280,7 +280,7 @@ def task_pyshacl(file: str, core_only: bool, limit: float) -> dict:
 def task_export(engine: str, file: str, fmt: str) -> dict:
     started = time.perf_counter()
     if engine == "ours":
-        from szsemi.export import build, serialize
+        from szsemi.export.serialise import build, serialize
 
         data = serialize(build(files=[file]), fmt)
     elif engine == "raw":
@@ -295,7 +295,7 @@ def task_export(engine: str, file: str, fmt: str) -> dict:
 
 
 def task_persistent_build(store: str, files: list[str]) -> dict:
-    from szsemi.persistent import build
+    from szsemi.graph.store import build
 
     manifest = build(store, files)
     return {"seconds": manifest["build_seconds"], "triples": manifest["triples"]}
@@ -489,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     data = data_file(size, label, args.seed, folder)
     files = [_ontology(), str(data)]
-    names = [n for n, q in sorted(__import__("szsemi.catalogue", fromlist=["x"]).load_catalogue().items())]
+    names = [n for n, q in sorted(__import__("szsemi.query.catalogue", fromlist=["x"]).load_catalogue().items())]
     figures: dict = {"size": label, "seed": args.seed, "repeat": args.repeat, "slow_repeat": slow_repeat}
     goals: list[tuple[str, bool | None, str]] = []
     out = sys.stdout
@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["load"] = {"triples": triples, "ours": runs["ours"], "raw": runs["raw"], "rdflib": rdf}
         t = Table(f"load: parse the ontology and {triples:,} triples ({data.name})",
                   ["", "ours", "raw pyoxigraph", "rdflib", "ours/raw", "rdflib/ours"])
-        t.add("szsemi.store.load vs Store.bulk_load vs Graph.parse", secs(ours), secs(raw),
+        t.add("szsemi.graph.load.load vs Store.bulk_load vs Graph.parse", secs(ours), secs(raw),
               secs(peer) if not skip_rdflib else "skipped", f"{ours / raw:.2f}", ratio(peer, ours))
         out.write(t.render() + "\n")
         goals.append(("load within 1.3x of a raw pyoxigraph bulk load", ours / raw <= 1.3, f"{ours / raw:.2f}x"))
@@ -594,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
                                "rss_ours": max(r["rss"] for r in ours_runs)}
         lower = full["seconds"] is None
         reference = full["seconds"] if not lower else max(args.pyshacl_timeout, core.get("seconds") or 0)
-        t = Table("validate: SHACL + rule queries + lint, no OWL (szsemi.validate.validate(paths, owl=False))",
+        t = Table("validate: SHACL + rule queries + lint, no OWL (szsemi.validate.stages.validate(paths, owl=False))",
                   ["", "ours", "pySHACL core only", "pySHACL alone", "pySHACL/ours", "findings vs pySHACL"])
         t.add(f"clean data ({'conforms' if ours_runs[0]['conforms'] else 'DOES NOT CONFORM'})", secs(ours),
               secs(core.get("seconds"), args.pyshacl_timeout), secs(full.get("seconds"), args.pyshacl_timeout),
@@ -615,12 +615,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if "export" in parts and size < 5_000_000:
         try:
-            import szsemi.export  # noqa: F401
+            import szsemi.export.serialise  # noqa: F401
             have_export = True
         except ImportError:
             have_export = False
         t = Table("export: parse the data file and write it (N-Triples; Turtle)",
-                  ["", "ours (szsemi.export)", "raw pyoxigraph dump", "rdflib serialize", "ours/raw", "rdflib/ours"])
+                  ["", "ours (szsemi.export.serialise)", "raw pyoxigraph dump", "rdflib serialize", "ours/raw", "rdflib/ours"])
         figures["export"] = {}
         for fmt in ("nt", "ttl"):
             row = {}

@@ -13,7 +13,7 @@ import rdflib
 from rdflib import XSD, Literal
 from rdflib.compare import graph_diff, isomorphic
 
-from szsemi.bnodes import stable
+from szsemi.export.bnodes import stable
 
 _INTEGERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
              XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger, XSD.unsignedInt,
@@ -54,7 +54,7 @@ def _by_value(graph: rdflib.Graph) -> rdflib.Graph:
 def assert_isomorphic(got: rdflib.Graph, expected: rdflib.Graph, values: bool = False, what: str = "graph"):
     """Fail with the triples only one side has (at most 20 of each) unless the graphs are isomorphic.
 
-    Blank nodes are first given content-derived labels (``szsemi.bnodes``), which makes isomorphic
+    Blank nodes are first given content-derived labels (``szsemi.export.bnodes``), which makes isomorphic
     graphs equal as sets; rdflib.compare decides when they are not tree-shaped, and writes the diff.
     """
     if values:

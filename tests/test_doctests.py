@@ -15,7 +15,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def _with_examples() -> list[str]:
     names = []
-    for info in pkgutil.iter_modules(szsemi.__path__, "szsemi."):
+    for info in pkgutil.walk_packages(szsemi.__path__, "szsemi."):
         if info.name == "szsemi.__main__":  # importing it runs the command line
             continue
         module = importlib.import_module(info.name)
@@ -28,7 +28,7 @@ MODULES = _with_examples()
 
 
 def test_the_examples_are_found():
-    assert {"szsemi.binding", "szsemi.catalogue", "szsemi.resources", "szsemi.store"} <= set(MODULES)
+    assert {"szsemi.query.binding", "szsemi.query.catalogue", "szsemi.graph.resources", "szsemi.graph.load"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

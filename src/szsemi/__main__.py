@@ -1,5 +1,5 @@
 import sys
 
-from szsemi.cli import main
+from szsemi.cli.main import main
 
 sys.exit(main())

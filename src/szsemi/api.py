@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from szsemi.engines import LocalEngine, RemoteEngine, Result
-from szsemi.execute import run_stored, run_text
+from szsemi.query.engines import LocalEngine, RemoteEngine, Result
+from szsemi.query.execute import run_stored, run_text
 
 
 def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: Sequence = (),
@@ -22,17 +22,17 @@ def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: S
     """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given).
 
     With ``store`` (a folder), the embedded graph lives on disk there and is rebuilt only when its
-    files change (see :mod:`szsemi.persistent`); without ``data`` it holds what it was built from.
+    files change (see :mod:`szsemi.graph.store`); without ``data`` it holds what it was built from.
     """
     if endpoint:
         return RemoteEngine(endpoint, graph=graph, **remote_options)
-    from szsemi import resources
+    from szsemi.graph import resources
 
     if store:
-        from szsemi.persistent import open_store
+        from szsemi.graph.store import open_store
 
         return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None))
-    from szsemi.store import load, load_shipped
+    from szsemi.graph.load import load, load_shipped
 
     return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped())
 
@@ -53,7 +53,7 @@ def run_query(name: str, /, *, endpoint: str | None = None, graph: str | None = 
     ``name`` is positional-only, so that a query parameter may itself be called ``name``
     (``run_query("get-entity-by-name", name="坪山区")``).
     """
-    from szsemi.catalogue import load_catalogue
+    from szsemi.query.catalogue import load_catalogue
     from szsemi.errors import UsageError
 
     catalogue = load_catalogue(tuple(query_dirs))

@@ -1,4 +1,4 @@
-"""Exception types and the exit codes they map to (mapped once, in ``szsemi.cli``).
+"""Exception types and the exit codes they map to (mapped once, in ``szsemi.cli.main``).
 
 Exit codes: 0 ok; 1 the data does not conform or a check found rows (a result, not an exception);
 2 usage or input error; 3 runtime or endpoint failure.

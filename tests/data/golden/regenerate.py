@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 
 def cases() -> dict[str, tuple[str, dict]]:
     """Golden file stem -> (query name, parameters): every query's defaults, then cases.json."""
-    from szsemi.catalogue import load_catalogue
+    from szsemi.query.catalogue import load_catalogue
 
     found = {name: (name, {}) for name in load_catalogue()}
     extra = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
@@ -59,7 +59,7 @@ def srj_term(term, blanks: dict) -> dict:
 
 
 def golden_text(result) -> tuple[str, str]:
-    """(suffix, file text) for a :class:`szsemi.engines.Result`."""
+    """(suffix, file text) for a :class:`szsemi.query.engines.Result`."""
     if result.form == "ASK":
         return ".srj", json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
     if result.form == "SELECT":
@@ -85,10 +85,10 @@ def canonical_ntriples(triples) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from szsemi.catalogue import load_catalogue
-    from szsemi.engines import LocalEngine
-    from szsemi.execute import run_stored
-    from szsemi.store import load_shipped
+    from szsemi.query.catalogue import load_catalogue
+    from szsemi.query.engines import LocalEngine
+    from szsemi.query.execute import run_stored
+    from szsemi.graph.load import load_shipped
 
     check = "--check" in argv
     catalogue = load_catalogue()

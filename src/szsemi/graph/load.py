@@ -1,0 +1,132 @@
+"""Load RDF files into the embedded Oxigraph store, and give rdflib a view of it.
+
+Every file is parsed by Oxigraph (fast, and its errors carry line and column); a syntax error becomes
+an ``InputError`` naming the file, line and column. Nothing is copied: the rdflib view reads the store.
+
+>>> store = load([resources.ontology_file()])
+>>> len(store) > 500
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from szsemi.graph import resources
+from szsemi.errors import InputError
+
+Source = str | os.PathLike | Traversable
+
+
+def shipped_data() -> list[Traversable]:
+    """The shipped instance files, in name order."""
+    return resources.data_files()
+
+
+def load_shipped() -> ox.Store:
+    """The embedded graph: the shipped ontology and data (the stored queries read both)."""
+    return load([resources.ontology_file(), *shipped_data()])
+
+
+def display_name(source: Source) -> str:
+    """How a file is named in messages: a shipped file as ``data/x.ttl``, any other as given."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return f"{Path(str(source)).parent.name}/{source.name}"
+
+
+_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def rdf_format(source: Source) -> ox.RdfFormat:
+    name = Path(source).name if isinstance(source, (str, os.PathLike)) else source.name
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in _FORMATS:
+        raise InputError(f"unknown RDF file extension {extension!r}: use one of "
+                         + ", ".join("." + e for e in _FORMATS), path=display_name(source))
+    return _FORMATS[extension]
+
+
+def read_bytes(source: Source) -> bytes:
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            return Path(source).read_bytes()
+        return source.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=display_name(source)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an RDF file", path=display_name(source)) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=display_name(source)) from None
+
+
+def _check_file(path: str | os.PathLike) -> None:
+    """``InputError`` unless ``path`` is a file this process can read."""
+    if not os.path.exists(path):
+        raise InputError("no such file", path=os.fspath(path))
+    if os.path.isdir(path):
+        raise InputError("is a folder, not an RDF file", path=os.fspath(path))
+    if not os.access(path, os.R_OK):
+        raise InputError("cannot read: permission denied", path=os.fspath(path))
+
+
+def read_text(source: Source) -> str:
+    """The file's text as UTF-8 (an editor's byte-order mark dropped); ``InputError`` at the line of
+    the first byte that is not."""
+    data = read_bytes(source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}): save the file as UTF-8",
+                         path=display_name(source), line=data[:e.start].count(b"\n") + 1) from None
+
+
+def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs: bool = False) -> ox.Store:
+    """Parse every source into ``store`` (a new in-memory store by default), triples in the default graph.
+
+    A TriG or N-Quads file keeps its named graphs (queries read them through the union default
+    graph), unless ``merge_graphs``: then they go to the default graph too, as validation wants,
+    since SHACL and the rdflib view read the default graph only.
+    """
+    store = ox.Store() if store is None else store
+    for source in sources:
+        fmt = rdf_format(source)
+        try:
+            if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
+                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                                  for q in ox.parse(read_bytes(source), format=fmt, rename_blank_nodes=True))
+            elif isinstance(source, (str, os.PathLike)):  # streamed from disk: no copy of the file in memory
+                _check_file(source)
+                store.bulk_load(path=os.fspath(source), format=fmt, to_graph=ox.DefaultGraph())
+            else:
+                store.bulk_load(read_bytes(source), format=fmt, to_graph=ox.DefaultGraph())
+        except SyntaxError as e:
+            raise InputError(_reason(e), path=display_name(source), line=e.lineno,
+                             column=e.offset) from None
+    return store
+
+
+def _reason(error: SyntaxError) -> str:
+    # Oxigraph writes "Parser error between line L column C and ...: what (file, line L)".
+    text = str(error.msg if error.msg else error)
+    if ": " in text and text.startswith("Parser error"):
+        text = text.split(": ", 1)[1]
+    return text.rsplit(" (", 1)[0] if text.endswith(")") else text
+
+
+def rdflib_view(store: ox.Store):
+    """An ``rdflib.Graph`` over the store's default graph (no copy)."""
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    return rdflib.Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)

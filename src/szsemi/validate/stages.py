@@ -1,0 +1,182 @@
+"""Validate data against the ontology, shapes and rules: syntax, SHACL, OWL, rule queries, prefix lint.
+
+A file that does not parse raises ``InputError`` (file, line, column) before any stage runs. Each
+finding is then located: the file and line of its focus node's block and, where there is one, of
+the offending statement (focus, path, value).
+
+>>> report = validate(owl=False)
+>>> report.conforms, report.stages
+(True, ['syntax', 'shacl', 'rules', 'lint'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from szsemi.graph import resources
+from szsemi.errors import InputError, QueryDefinitionError
+from szsemi.validate.hints import fix_for
+from szsemi.validate.locate import SourceIndex
+from szsemi.validate.report import Finding, Report
+from szsemi.graph.load import Source, display_name, load, rdflib_view, read_text, shipped_data
+
+_TURTLE = (".ttl", ".nt")
+
+
+def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source] | None = None,
+             shapes: Sequence[Source] | None = None, queries: Sequence[str | os.PathLike] = (),
+             owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True,
+             with_shipped_data: bool = False) -> Report:
+    """Validate ``paths`` (files or folders of ``.ttl``; default: the shipped data).
+
+    ``ontology`` and ``shapes`` add to the shipped ones (a graph that extends ours), or replace
+    them with ``shipped_model=False``; ``queries`` are folders of extra ``*-violation.rq`` checks;
+    ``with_shipped_data`` loads the shipped data beside ``paths`` (data that refers to ours).
+    """
+    data_files = expand_paths(paths) if paths else []
+    if with_shipped_data or not paths:
+        data_files = [*shipped_data(), *data_files]
+    ontology_files = [*([resources.ontology_file()] if shipped_model else []), *(ontology or [])]
+    shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
+    store = load([*ontology_files, *data_files], merge_graphs=True)
+    shapes_graph = shapes_graph_of(shapes_files)
+    catalogue = None
+    if rules or lint:
+        from szsemi.query.catalogue import load_catalogue
+
+        catalogue = load_catalogue(extra_dirs=tuple(str(q) for q in queries), check=False)
+
+    texts = _texts([*data_files, *ontology_files])
+    lint_findings: list[Finding] = []
+    if lint:
+        from szsemi.validate.prefix_lint import lint_query, lint_shapes_and_broken, lint_turtle
+
+        shape_texts = _texts(shapes_files)
+        lint_findings, broken_constraints = lint_shapes_and_broken(shapes_graph, shape_texts)
+        # A SHACL-SPARQL constraint that cannot parse is reported by the lint, and left out of SHACL.
+        for node in broken_constraints:
+            shapes_graph.remove((None, SH.sparql, node))
+        for name, text in [*texts, *shape_texts]:
+            if name.endswith(".ttl"):
+                lint_findings += lint_turtle(name, text)
+        for query in catalogue.values():
+            lint_findings += lint_query(query)
+    # A check with an undeclared prefix would not parse: its lint finding stands for it, it is not run.
+    broken = {f.file for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query")}
+    runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
+    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable)
+    report.files = [display_name(f) for f in data_files]
+    report.stages.insert(0, "syntax")
+    if lint:
+        report.findings += lint_findings
+        report.stages.append("lint")
+        report.checks["lint"] = [*(n for n, _ in shape_texts), *(q.path for q in catalogue.values())]
+    report.findings = locate(report.findings, store, texts)
+    return report
+
+
+def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
+                catalogue: dict | None = None) -> Report:
+    """The graph stages (SHACL, OWL, rule queries) on a loaded store; findings not yet located."""
+    from szsemi.validate.shacl import shacl_findings
+
+    graph = rdflib_view(store)
+    report = Report(triples=len(store))
+    try:
+        results = shacl_findings(graph, store, shapes)
+    except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
+        raise QueryDefinitionError(f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run "
+                                   "without --no-lint to see which and where") from None
+    report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value)) for f in results]
+    report.stages.append("shacl")
+    report.checks["shacl"] = shape_names(shapes)
+    if owl:
+        from szsemi.validate.owl import owl_findings
+
+        report.findings += owl_findings(graph)
+        report.stages.append("owl")
+        report.checks["owl"] = ["consistency", "unsatisfiable classes"]
+    if catalogue is not None:
+        from szsemi.validate.rules import rule_findings, violation_checks
+
+        checks = violation_checks(catalogue)
+        report.findings += rule_findings(store, checks)
+        report.stages.append("rules")
+        report.checks["rules"] = [q.path for q in checks]
+    return report
+
+
+def expand_paths(paths: Sequence[Source]) -> list[Source]:
+    """Files as given; a folder becomes its ``.ttl`` files, recursively, skipping hidden folders."""
+    out: list[Source] = []
+    for path in paths:
+        if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
+            found = sorted(p for p in Path(path).rglob("*.ttl")
+                           if not any(part.startswith(".") and part not in (".", "..")
+                                      for part in p.relative_to(path).parts))
+            if not found:
+                raise InputError("no .ttl file in this folder", path=os.fspath(path))
+            out += [os.fspath(p) for p in found]
+        else:
+            out.append(path)
+    return out
+
+
+def shapes_graph_of(sources: list[Source]) -> rdflib.Graph:
+    """The shapes as an rdflib graph, from files in any RDF format. Oxigraph parses them (its errors
+    carry file:line:column) and rdflib reads its N-Triples dump."""
+    dump = load(sources, merge_graphs=True).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return rdflib.Graph().parse(data=dump, format="nt")
+
+
+def shape_names(shapes: rdflib.Graph) -> list[str]:
+    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape."""
+    from szsemi.validate.shacl import path_n3
+
+    names = []
+    nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        nodes |= set(shapes.subjects(predicate, None))
+    for node in nodes:
+        if isinstance(node, rdflib.URIRef):
+            names.append(node.n3())
+        for prop in shapes.objects(node, SH.property):
+            path = path_n3(shapes, shapes.value(prop, SH.path))
+            if isinstance(prop, rdflib.URIRef):
+                names.append(prop.n3())
+            elif isinstance(node, rdflib.URIRef) and path:
+                names.append(f"{node.n3()}/{path}")
+    return sorted(set(names))
+
+
+def _texts(sources: list[Source]) -> list[tuple[str, str]]:
+    out = []
+    for source in sources:
+        name = display_name(source)
+        if not name.endswith(_TURTLE):
+            continue
+        try:
+            out.append((name, read_text(source)))
+        except InputError:  # the syntax stage reports an unreadable file
+            continue
+    return out
+
+
+def locate(findings: list[Finding], store: ox.Store, texts: list[tuple[str, str]]) -> list[Finding]:
+    """Each finding with the file and line of its focus node and of the offending statement."""
+    located = []
+    index = None  # reading the files for places costs more than the checks: only when one is wanted
+    for f in findings:
+        if f.focus and not f.file:
+            index = index or SourceIndex(texts)
+            where = index.locate(store, f.focus, f.path, f.value)
+            f = f.with_(file=where.file, line=where.line, triple_file=where.triple_file,
+                        triple_line=where.triple_line, anchor=where.anchor)
+        located.append(f)
+    return sorted(located, key=lambda f: (f.where[0] or "~", f.where[1] or 0, f))

@@ -1,0 +1,87 @@
+"""The shipped data: it conforms, its citations still point at the same words, its files are canonical."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from conftest import REPO, SHARED
+from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.turtle_format import format_turtle
+from szsemi.validate.stages import validate
+
+SEED = SHARED / "seed" / "000_8f6a00a811c0170d.txt"
+NOTES = SHARED / "notes" / "entities.md"
+
+
+def test_shipped_data_conforms_with_no_finding_at_all():
+    report = validate()
+    assert report.stages == ["syntax", "shacl", "owl", "rules", "lint"]
+    assert report.findings == [], [f"{f.focus} {f.path} {f.message}" for f in report.findings]
+
+
+def _hashes(store, document: str) -> dict[int, str]:
+    rows = store.query(
+        "PREFIX szo: <https://w3id.org/szsemi/ontology#> SELECT ?n ?h WHERE { "
+        f"?p szo:inDocument <{PREFIXES['sz']}source/{document}> ; szo:passageNumber ?n ; szo:textSha256 ?h }}")
+    return {int(r["n"].value): r["h"].value for r in rows}
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared source report is not beside this checkout")
+def test_report_citations_point_at_the_same_paragraphs(shipped_store):
+    paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").splitlines() if p.strip()]
+    assert _hashes(shipped_store, "pingshan-report-2022-11") == {
+        i: _sha(p) for i, p in enumerate(paragraphs, 1)}
+    rows = list(shipped_store.query(
+        "PREFIX szo: <https://w3id.org/szsemi/ontology#> SELECT ?h WHERE { "
+        f"<{PREFIXES['sz']}source/pingshan-report-2022-11> szo:textSha256 ?h }}"))
+    assert rows[0]["h"].value == hashlib.sha256(SEED.read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(not NOTES.exists(), reason="the shared identity notes are not beside this checkout")
+def test_identity_note_citations_point_at_the_same_rows(shipped_store):
+    text = NOTES.read_text(encoding="utf-8")
+    rows = [line.strip() for line in text.splitlines() if line.startswith("|")
+            and not line.startswith("|---") and not line.startswith("| report's name")]
+    rows += [block.strip() for block in text.split("\n\n") if block.strip().startswith("Wikidata ids")]
+    assert _hashes(shipped_store, "identity-notes") == {i: _sha(r) for i, r in enumerate(rows, 1)}
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "data").glob("*.ttl")), ids=lambda p: p.name)
+def test_data_files_are_in_canonical_form(path):
+    text = path.read_text(encoding="utf-8")
+    formatted = format_turtle(text, str(path))
+    assert formatted == text, f"run: szsemi format data/{path.name}"
+    assert format_turtle(formatted) == formatted  # idempotent
+
+
+_DECLARATION = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+_SH_DECLARE = re.compile(r'sh:prefix "([\w-]+)" ; sh:namespace "([^"]+)"')
+
+
+@pytest.mark.parametrize("path", sorted([*REPO.glob("ontology/*.ttl"), *REPO.glob("data/*.ttl"),
+                                         *REPO.glob("queries/*.rq")]), ids=lambda p: p.name)
+def test_every_prefix_means_what_the_project_prefix_map_says(path):
+    text = path.read_text(encoding="utf-8")
+    declared = _DECLARATION.findall(text) + _SH_DECLARE.findall(text)
+    for prefix, iri in declared:
+        assert PREFIXES.get(prefix) == iri, f"{prefix}: is {iri}, the project map says {PREFIXES.get(prefix)}"
+
+
+def test_wikidata_ids_are_only_the_confirmed_ones(shipped_store):
+    rows = shipped_store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?o), 'http://www.wikidata.org/')) }")
+    assert {r["o"].value.rsplit("/", 1)[1] for r in rows} == {"Q148", "Q15174", "Q15175", "Q1001406"}
+
+
+def test_every_report_paragraph_is_cited(shipped_store):
+    rows = shipped_store.query(
+        "PREFIX szo: <https://w3id.org/szsemi/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT DISTINCT ?n WHERE { ?fact prov:wasDerivedFrom ?p . ?p szo:passageNumber ?n ; "
+        f"szo:inDocument <{PREFIXES['sz']}source/pingshan-report-2022-11> }}")
+    assert sorted(int(r["n"].value) for r in rows) == [1, 2, 3, 4, 5, 6]

@@ -1,0 +1,84 @@
+"""HermiT checks: consistency, unsatisfiable classes, isolation between calls, silence."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from conftest import TEST_DATA
+from szsemi.errors import EngineError
+from szsemi.validate.owl import owl_findings
+
+DATA = TEST_DATA / "owl"
+EX = "http://example.org/owl/"
+
+
+def load(name: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(DATA / name, format="turtle")
+
+
+def test_consistent_graph_has_no_findings():
+    assert owl_findings(load("consistent.ttl")) == []
+
+
+def test_individual_in_disjoint_classes_is_named():
+    findings = owl_findings(load("disjoint_individual.ttl"))
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.stage, f.severity, f.component) == ("owl", "Violation", "owl:disjointWith")
+    assert f.focus == f"<{EX}acme>"
+    assert f"<{EX}Company>" in f.message and f"<{EX}University>" in f.message
+    assert "inconsistent" in f.message
+
+
+def test_unsatisfiable_class_is_reported():
+    findings = owl_findings(load("unsatisfiable_class.ttl"))
+    assert [f.focus for f in findings] == [f"<{EX}SpinOff>"]
+    assert findings[0].component == "owl:Nothing"
+    assert findings[0].stage == "owl" and findings[0].severity == "Violation"
+
+
+def test_calls_do_not_leak_into_each_other():
+    assert owl_findings(load("disjoint_individual.ttl"))
+    assert owl_findings(load("consistent.ttl")) == []
+
+
+def test_owl_imports_are_not_fetched():
+    g = load("consistent.ttl")
+    g.add((rdflib.URIRef(EX + "ontology"), rdflib.OWL.imports, rdflib.URIRef("http://example.invalid/x")))
+    assert owl_findings(g) == []
+
+
+def test_nothing_is_printed_and_no_temp_file_is_left(capfd, tmp_path, monkeypatch):
+    # Python's temporary folder of its own, so other processes' files in the shared one do not count
+    # (Java's own hsperfdata folder goes to java.io.tmpdir, not here).
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    owl_findings(load("disjoint_individual.ttl"))
+    owl_findings(load("unsatisfiable_class.ttl"))
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    assert os.listdir(private) == []
+
+
+def test_missing_java_raises_engine_error(monkeypatch):
+    import owlready2
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "no-such-java-szsemi")
+    with pytest.raises(EngineError, match="Java"):
+        owl_findings(load("consistent.ttl"))
+
+
+def test_reasoner_crash_raises_engine_error(monkeypatch, capfd):
+    import owlready2
+
+    # `false` exits 1 without saying "Inconsistent ontology", as a crashing JVM would.
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "false")
+    with pytest.raises(EngineError, match="HermiT failed"):
+        owl_findings(load("consistent.ttl"))
+    assert capfd.readouterr() == ("", "")

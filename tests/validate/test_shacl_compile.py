@@ -1,0 +1,253 @@
+"""The compiled SHACL engine against pySHACL, the reference: the same findings, on every graph.
+
+A finding is compared as (focus, path, component, value, shape, severity); messages may differ.
+Both engines read the same store (pySHACL through ``rdflib_view``), so blank nodes keep their labels.
+The cases in tests/data/shacl-engine/ hold shapes and data in one file, with ``# expect:`` lines
+pinning findings that must be there; the shipped data is also mutated here, one planted error per
+kind. pySHACL runs SHACL-SPARQL constraints once per focus node on rdflib's engine (about 25 s on the
+shipped data), so the comparisons on the shipped data and on every tests/data/shacl/ fixture are slow.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from conftest import TEST_DATA
+from szsemi.graph.resources import ontology_file, shapes_file
+from szsemi.validate.shacl import finding_key as key
+from szsemi.validate.shacl import reference_findings, shacl_findings
+from szsemi.validate.shacl_compile import compile_shapes
+from szsemi.graph.load import load, rdflib_view, shipped_data
+from szsemi.validate.stages import shapes_graph_of
+
+CASES = sorted((TEST_DATA / "shacl-engine").glob("*.ttl"))
+FIXTURES = sorted((TEST_DATA / "shacl").glob("*.ttl"))
+SH = "http://www.w3.org/ns/shacl#"
+
+
+def compare(store: ox.Store, shapes: rdflib.Graph, *, sparql: bool = True) -> set[tuple]:
+    """Our findings, after checking they are exactly pySHACL's."""
+    graph = rdflib_view(store)
+    ours = {key(f) for f in shacl_findings(graph, store, shapes)}
+    if not sparql:
+        ours = {k for k in ours if k[2] != SH + "SPARQLConstraintComponent"}
+    theirs = {key(f) for f in reference_findings(graph, shapes, sparql=sparql)}
+    assert ours - theirs == set(), "found by the compiled engine only"
+    assert theirs - ours == set(), "found by pySHACL only"
+    return ours
+
+
+@cache
+def shipped_shapes() -> rdflib.Graph:
+    return shapes_graph_of([shapes_file()])
+
+
+# --------------------------------------------------------------------------- the shipped shapes
+
+
+def test_shipped_shapes_compile_whole_so_pyshacl_is_not_needed():
+    plan = compile_shapes(shipped_shapes())
+    assert plan.fallback is None, plan.reasons
+    components = {c.component for c in plan.checks}
+    used = {p.rsplit("#", 1)[-1] for p in re.findall(r"\bsh:(\w+)", shapes_file().read_text(encoding="utf-8"))}
+    for parameter, component in [("class", "Class"), ("datatype", "Datatype"), ("nodeKind", "NodeKind"),
+                                 ("minCount", "MinCount"), ("maxCount", "MaxCount"), ("in", "In"),
+                                 ("pattern", "Pattern"), ("uniqueLang", "UniqueLang"),
+                                 ("minInclusive", "MinInclusive"), ("closed", "Closed"), ("node", "Node"),
+                                 ("or", "Or"), ("xone", "Xone"), ("qualifiedMinCount", "QualifiedMinCount"),
+                                 ("sparql", "SPARQL")]:
+        if parameter in used:
+            assert rdflib.URIRef(f"{SH}{component}ConstraintComponent") in components, parameter
+
+
+def test_validating_the_shipped_data_does_not_import_pyshacl():
+    code = ("import sys; from szsemi.validate.stages import validate; "
+            "r = validate(owl=False, rules=False, lint=False); "
+            "print(r.conforms, 'pyshacl' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
+
+
+# --------------------------------------------------------------------------- small cases, every component
+
+
+def expected(path: Path, graph: rdflib.Graph) -> set[tuple]:
+    """The (severity, focus, path, component) each ``# expect:`` line of a case pins."""
+    def iri(text: str) -> str:
+        return "<" + str(graph.namespace_manager.expand_curie(text)) + ">"
+
+    pinned = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"#\s*expect:\s*(.*)$", line)
+        if m:
+            fields = dict(item.split("=", 1) for item in m.group(1).split())
+            pinned.add((fields.get("severity", "Violation"), iri(fields["focus"]),
+                        iri(fields["path"]) if "path" in fields else None, iri(fields["component"])[1:-1]))
+    return pinned
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_case_matches_pyshacl(case):
+    shapes = rdflib.Graph().parse(case, format="turtle")
+    found = compare(load([case]), shapes)
+    pinned = expected(case, shapes)
+    assert pinned, "the case pins no finding"
+    assert pinned <= {(k[5], k[0], k[1], k[2]) for k in found}
+
+
+def test_cases_cover_every_core_component_but_the_property_pairs():
+    compiled = set()
+    for case in CASES:
+        compiled |= {c.component.rsplit("#", 1)[-1] for c in
+                     compile_shapes(rdflib.Graph().parse(case, format="turtle")).checks}
+    core = {"Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinExclusive", "MinInclusive",
+            "MaxExclusive", "MaxInclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn", "UniqueLang",
+            "Not", "And", "Or", "Xone", "Node", "QualifiedMinCount", "QualifiedMaxCount", "Closed",
+            "HasValue", "In", "SPARQL"}
+    assert {c + "ConstraintComponent" for c in core} <= compiled
+
+
+def test_what_is_not_compiled_runs_on_pyshacl_under_the_original_shape():
+    case = TEST_DATA / "shacl-engine" / "fallback.ttl"
+    shapes = rdflib.Graph().parse(case, format="turtle")
+    plan = compile_shapes(shapes)
+    reasons = "\n".join(plan.reasons)
+    for reason in ["lessThan", "equals", "disjoint", "qualifiedValueShapesDisjoint", "not stored as written",
+                   "#pattern> in a nested shape", "severity other than sh:Violation", "recursive"]:
+        assert reason in reasons
+    assert plan.checks, "the compiled components of the same shapes run on Oxigraph"
+    store = load([case])
+    findings = shacl_findings(rdflib_view(store), store, shapes)
+    assert {f.component.rsplit("#", 1)[-1] for f in findings} >= {
+        "LessThanConstraintComponent", "MinCountConstraintComponent", "EqualsConstraintComponent"}
+    assert not [f for f in findings if "shacl-fallback" in (f.shape or "")]
+
+
+def test_shapes_with_rules_go_to_pyshacl_whole():
+    shapes = rdflib.Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+           sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:q ; sh:object 1 ] .
+        """, format="turtle")
+    plan = compile_shapes(shapes)
+    assert plan.fallback is shapes and not plan.checks
+    store = ox.Store()
+    store.load(b"<http://example.org/ns#a> a <http://example.org/ns#C> .", format=ox.RdfFormat.TURTLE)
+    assert compare(store, shapes) == {("<http://example.org/ns#a>", "<http://example.org/ns#p>",
+                                       SH + "MinCountConstraintComponent", None,
+                                       "<http://example.org/ns#S>/<http://example.org/ns#p>", "Violation")}
+
+
+# --------------------------------------------------------------------------- planted errors in the shipped data
+
+SZ = "https://w3id.org/szsemi/id/"
+PREFIXES = """PREFIX szo: <https://w3id.org/szsemi/ontology#> BASE <https://w3id.org/szsemi/id/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX time: <http://www.w3.org/2006/time#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+REPORT = "<source/pingshan-report-2022-11>"
+# (what is planted, SPARQL update, focus (an IRI, "_:" for a blank node, None for any), path, component)
+PLANTED = [
+    ("required property dropped", "DELETE WHERE { <passage/identity-notes-r2> szo:inDocument ?d }",
+     SZ + "passage/identity-notes-r2", "szo:inDocument", "MinCount"),
+    ("wrong datatype", "DELETE { ?p szo:passageNumber 3 } INSERT { ?p szo:passageNumber '3' } "
+     f"WHERE {{ ?p szo:passageNumber 3 ; szo:inDocument {REPORT} }}",
+     SZ + "passage/pingshan-report-2022-11-p3", "szo:passageNumber", "Datatype"),
+    ("ill-typed literal", "INSERT { ?l szo:waferSizeInches 'twelve'^^xsd:integer } WHERE { "
+     "?l szo:waferSizeInches ?w }", None, "szo:waferSizeInches", "Datatype"),
+    ("wrong class", "INSERT DATA { <org/byd> szo:headquarteredIn <org/smic> }",
+     SZ + "org/byd", "szo:headquarteredIn", "Class"),
+    ("dangling reference", "INSERT DATA { <org/smic> szo:subsidiaryOf <org/no-such-group> }",
+     SZ + "org/smic", "szo:subsidiaryOf", "Class"),
+    ("missing language tag", "INSERT DATA { <org/smic> skos:altLabel 'SMIC again' }",
+     SZ + "org/smic", "skos:altLabel", "Datatype"),
+    ("English name dropped", "DELETE { <place/futian-district> skos:prefLabel ?l } WHERE { "
+     "<place/futian-district> skos:prefLabel ?l . FILTER (lang(?l) = 'en') }", SZ + "place/futian-district", "skos:prefLabel", "QualifiedMinCount"),
+    ("second English name", "INSERT DATA { <place/pingshan-district> skos:prefLabel 'Pingshan again'@en }",
+     SZ + "place/pingshan-district", "skos:prefLabel", "UniqueLang"),
+    ("second value of a single-valued property", "INSERT { ?x time:unitType time:unitYear } WHERE { "
+     "?x time:unitType time:unitMinute }", "_:", "time:unitType", "MaxCount"),
+    ("extra property on a closed shape", "INSERT DATA { <org/smic> szo:foundedIn '2000' }",
+     SZ + "org/smic", "szo:foundedIn", "Closed"),
+    ("value not in sh:in", "DELETE { ?x szo:bound ?b } INSERT { ?x szo:bound szo:Roughly } WHERE { "
+     "?x a szo:MonetaryFigure ; szo:bound ?b }", None, "szo:bound", "In"),
+    ("pattern", "DELETE { ?l szo:tickerSymbol ?t } INSERT { ?l szo:tickerSymbol '0981.hk' } WHERE { "
+     "?l szo:tickerSymbol ?t }", None, "szo:tickerSymbol", "Pattern"),
+    ("below the minimum", "DELETE { ?x time:numericDuration ?n } INSERT { ?x time:numericDuration -5.0 } "
+     "WHERE { ?x time:numericDuration ?n }", "_:", "time:numericDuration", "MinInclusive"),
+    ("concept from another scheme", "INSERT DATA { <park/colorful-silicon-valley> szo:inSector "
+     "<measure/output-value> }", SZ + "park/colorful-silicon-valley", "szo:inSector", "Node"),
+    ("two instants in one", "INSERT { ?i time:inXSDgYear '2022'^^xsd:gYear } WHERE { ?i time:inXSDDate ?d }",
+     "_:", None, "Xone"),
+    ("as-of of no allowed datatype", "INSERT DATA { <org/smic> szo:asOf 'last year' }",
+     SZ + "org/smic", "szo:asOf", "Or"),
+    ("node kind", "INSERT DATA { <org/smic> skos:exactMatch 'Q1001406' }",
+     SZ + "org/smic", "skos:exactMatch", "NodeKind"),
+    ("unexplained identity (a warning)", "DELETE { ?x szo:identityNote ?n } WHERE { "
+     "?x szo:identityStatus szo:IdentityUnresolved ; szo:identityNote ?n }", None, None, "Or"),
+    ("no source", "DELETE WHERE { <org/byd> prov:wasDerivedFrom ?p }", SZ + "org/byd", "prov:wasDerivedFrom",
+     "MinCount"),
+    ("SPARQL: passage number reused", "INSERT { ?p szo:passageNumber 1 } WHERE { ?p szo:passageNumber 2 ; "
+     f"szo:inDocument {REPORT} }}", SZ + "passage/pingshan-report-2022-11-p2", "szo:passageNumber", "SPARQL"),
+]
+
+
+def _iri(name: str | None) -> str | None:
+    if name is None:
+        return None
+    prefix, local = name.split(":", 1)
+    namespaces = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", PREFIXES))
+    return f"<{namespaces[prefix]}{local}>"
+
+
+@cache
+def planted_store() -> ox.Store:
+    store = load([ontology_file(), *shipped_data()])
+    for _, update, *_ in PLANTED:
+        before = set(store)
+        store.update(PREFIXES + update)
+        assert set(store) != before, update
+    return store
+
+
+@pytest.mark.parametrize("name,update,focus,path,component", PLANTED, ids=[p[0] for p in PLANTED])
+def test_each_planted_error_is_found(name, update, focus, path, component):
+    store = planted_store()
+    found = shacl_findings(rdflib_view(store), store, shipped_shapes())
+    hits = [f for f in found if f.component == f"{SH}{component}ConstraintComponent" and f.path == _iri(path)
+            and (focus is None or f.focus == f"<{focus}>" or focus == "_:" and f.focus.startswith("_:"))]
+    assert hits, name
+
+
+def test_planted_errors_core_components_match_pyshacl():
+    found = compare(planted_store(), shipped_shapes(), sparql=False)
+    assert len(found) >= len(PLANTED)
+
+
+@pytest.mark.slow
+def test_planted_errors_match_pyshacl_with_sparql_constraints():
+    found = compare(planted_store(), shipped_shapes())
+    # key: focus, path, component, ...; the core findings alone would already outnumber PLANTED
+    sparql = {(focus, component) for focus, _, component, *_ in found if component == SH + "SPARQLConstraintComponent"}
+    assert (f"<{SZ}passage/pingshan-report-2022-11-p2>", SH + "SPARQLConstraintComponent") in sparql
+
+
+@pytest.mark.slow
+def test_shipped_data_matches_pyshacl():
+    store = load([ontology_file(), *shipped_data()])
+    assert compare(store, shipped_shapes()) == set()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_matches_pyshacl(fixture):
+    assert compare(load([ontology_file(), fixture]), shipped_shapes())
