@@ -76,6 +76,16 @@ class LocalEngine:
 
 
 DEFAULT_MAX_ROWS = 1_000_000
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN_FORMS = {"1": "true", "0": "false"}
+
+
+def _canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+    """A boolean in its canonical form: ``"1"^^xsd:boolean`` is the value true, which Virtuoso
+    writes as 1 and the embedded engine as ``true``; the same value must read the same."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _BOOLEAN_FORMS:
+        return ox.Literal(_BOOLEAN_FORMS[term.value], datatype=_BOOLEAN)
+    return term
 # Content negotiation alone says what we want (no format/output parameters): Virtuoso answers a
 # CONSTRUCT sent with them with 406.
 _ACCEPT = {
@@ -153,7 +163,7 @@ class RemoteEngine:
         for solution in answer:
             if len(rows) >= self.max_rows:
                 raise self._over_cap("rows")
-            rows.append({n: v for n, v in zip(names, solution) if v is not None})
+            rows.append({n: _canonical(v) for n, v in zip(names, solution) if v is not None})
         return Result(form, variables=names, rows=rows)
 
     def _triples(self, form: str, kind: str, body: bytes) -> Result:
@@ -166,7 +176,10 @@ class RemoteEngine:
         for quad in ox.parse(body, format=formats[kind]):
             if len(triples) >= self.max_rows:
                 raise self._over_cap("triples")
-            triples.append(quad.triple)
+            triple = quad.triple
+            if isinstance(triple.object, ox.Literal) and triple.object.datatype == _BOOLEAN:
+                triple = ox.Triple(triple.subject, triple.predicate, _canonical(triple.object))
+            triples.append(triple)
         return Result(form, triples=triples)
 
     def _over_cap(self, what: str) -> EndpointError:
