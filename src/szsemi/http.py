@@ -297,6 +297,8 @@ class Client:
             if not block:
                 if fired.is_set():  # the watchdog ended the read: the body is not complete
                     raise self.deadline.expired(url)
+                if answer.length:  # the connection closed before Content-Length bytes came
+                    raise http.client.IncompleteRead(b"", answer.length)
                 return b"".join(blocks)
             size += len(block)
             if size > self.max_bytes:
