@@ -319,3 +319,38 @@ def test_without_the_ontology_the_queries_that_read_it_answer_differently(oxigra
     local, remote = LocalEngine(load_shipped()), RemoteEngine(oxigraph_server.query_url, graph=TARGET)
     query = load_catalogue()["get-park-location"]  # reads the ontology's subclass paths and labels
     assert _as_seen(run_stored(query, local)) != _as_seen(run_stored(query, remote))
+
+
+@pytest.mark.hostile(what="two pushes of different graphs to the same target at the same time, their "
+                          "chunks interleaved", result="each stages in its own graph; the target holds exactly "
+                     "one of the two graphs; a push whose swap was overtaken says so (exit 3)", kind="fault")
+def test_concurrent_pushes_to_one_graph_never_share_a_staging_graph(oxigraph_server, data_graph):
+    import threading
+
+    endpoint = oxigraph_endpoint(oxigraph_server)
+    first, second = small(data_graph, 400), small(data_graph, 300)
+    both_staged = threading.Barrier(2, timeout=30)
+    results: dict[str, object] = {}
+
+    def run_push(name: str, graph: rdflib.Graph) -> None:
+        def progress(sent: int, total: int) -> None:
+            if sent == 100:  # each has one chunk in its staging graph: now let both go on
+                both_staged.wait()
+        try:
+            results[name] = push(graph, endpoint, TARGET, chunk_size=100, progress=progress)
+        except Exception as e:  # noqa: BLE001 - reported by the assertion below
+            results[name] = e
+
+    threads = [threading.Thread(target=run_push, args=a) for a in (("first", first), ("second", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # Both staged and swapped; a push whose read-back saw the other's graph reports it, nothing else.
+    for outcome in results.values():
+        assert not isinstance(outcome, Exception) or "after the replace; expected" in str(outcome), outcome
+    assert sum(not isinstance(outcome, Exception) for outcome in results.values()) >= 1
+    held = read_back(endpoint, TARGET)
+    assert len(held) in (len(first), len(second))
+    assert_isomorphic(held, first if len(held) == len(first) else second, values=True)
+    assert staging_left(endpoint) == []
