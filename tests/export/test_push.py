@@ -8,14 +8,14 @@ import io
 
 import pytest
 import rdflib
-from rdflib import Literal, URIRef
-
 from rdfcheck import assert_isomorphic
+from rdflib import Literal, URIRef
 from servers import free_port
+
 from szsemi.cli.main import main
 from szsemi.errors import EndpointError, UsageError
-from szsemi.export.serialise import build
 from szsemi.export.push import STAGING, Endpoint, chunks, push, push_content, read_back
+from szsemi.export.serialise import build
 
 pytestmark = pytest.mark.server
 
