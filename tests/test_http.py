@@ -411,3 +411,12 @@ def test_the_watchdog_is_gone_after_the_answer(servers):
     for timer in [t for t in threading.enumerate() if isinstance(t, threading.Timer)]:
         timer.join(2)  # cancelled: it ends at once, without shutting anything
         assert not timer.is_alive()
+
+
+@pytest.mark.hostile(what="a store cuts its answer at its own row limit and says so only in the "
+                          "X-SPARQL-MaxRows header (Virtuoso's ResultSetMaxRows)",
+                     result="exit 3: the answer is incomplete, named as such", kind="input")
+def test_an_answer_cut_by_the_stores_own_limit_is_refused(servers):
+    server = servers(answer(headers={"X-SPARQL-MaxRows": "1"}))
+    code, out, err = cli("sparql", SELECT, "--endpoint", server.url)
+    assert (code, out) == (3, "") and "cut its answer at 1 rows" in err and server.url in err

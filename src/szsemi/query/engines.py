@@ -134,11 +134,19 @@ class RemoteEngine:
         kind = response.content_type.split(";")[0].strip().lower()
         try:
             if form in ("SELECT", "ASK"):
-                return self._solutions(form, text, kind, response.body)
-            return self._triples(form, kind, response.body)
+                result = self._solutions(form, text, kind, response.body)
+            else:
+                result = self._triples(form, kind, response.body)
         except (SyntaxError, ValueError) as e:
             raise EndpointError(f"{self.endpoint} sent an answer that does not parse as "
                                 f"{kind or 'no content type'} (cut short, or not what it says): {e}") from None
+        # Virtuoso cuts an answer at its ResultSetMaxRows silently, but for this header.
+        cut = (response.headers.get("X-SPARQL-MaxRows") or "").strip()
+        if cut.isdigit() and len(result.rows) + len(result.triples) >= int(cut):
+            raise EndpointError(f"{self.endpoint} cut its answer at {cut} rows (its own limit, header "
+                                f"X-SPARQL-MaxRows): the answer is incomplete; raise the store's limit "
+                                f"(Virtuoso: ResultSetMaxRows) or add a LIMIT to the query")
+        return result
 
     def _solutions(self, form: str, text: str, kind: str, body: bytes) -> Result:
         formats = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -159,7 +167,7 @@ class RemoteEngine:
         if expected is not None and set(expected) != set(names):
             raise EndpointError(f"{self.endpoint} answered with the variables {', '.join(names) or 'none'}; "
                                 f"the query selects {', '.join(expected)}")
-        rows = []
+        rows: list[dict[str, object]] = []
         for solution in answer:
             if len(rows) >= self.max_rows:
                 raise self._over_cap("rows")
@@ -172,7 +180,7 @@ class RemoteEngine:
         if kind not in formats:
             raise EndpointError(f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
                                 f"not N-Triples, Turtle or RDF/XML")
-        triples = []
+        triples: list[ox.Triple] = []
         for quad in ox.parse(body, format=formats[kind]):
             if len(triples) >= self.max_rows:
                 raise self._over_cap("triples")
