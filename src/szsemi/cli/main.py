@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from szsemi import __version__
@@ -47,7 +47,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _count(least: int, what: str):  # type: ignore[no-untyped-def]
+def _count(least: int, what: str) -> Callable[[str], int]:
     """An argparse type: a whole number >= ``least``."""
     def parse(text: str) -> int:
         try:
