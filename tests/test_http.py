@@ -420,3 +420,14 @@ def test_an_answer_cut_by_the_stores_own_limit_is_refused(servers):
     server = servers(answer(headers={"X-SPARQL-MaxRows": "1"}))
     code, out, err = cli("sparql", SELECT, "--endpoint", server.url)
     assert (code, out) == (3, "") and "cut its answer at 1 rows" in err and server.url in err
+
+
+def test_the_digest_answer_is_rfc_2617s_worked_example(monkeypatch):
+    monkeypatch.setattr(http.os, "urandom", lambda n: bytes.fromhex("0a4f113b"))
+    challenge = http._auth_params('realm="testrealm@host.com", qop="auth,auth-int", '
+                                  'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+                                  'opaque="5ccc069c403ebaf9f0171e9517f40e41"')
+    header = http._digest_header(challenge, http.Credentials("Mufasa", "Circle Of Life", "digest"), "GET",
+                                 "http://www.nowhere.org/dir/index.html", 1)
+    assert 'response="6629fae49393a05397450978507c4ef1"' in header
+    assert 'cnonce="0a4f113b"' in header and "nc=00000001" in header

@@ -46,17 +46,18 @@ AUTHS = ("basic", "digest")
 def check_url(url: object, what: str = "the endpoint") -> str:
     """``url`` if it is an absolute http(s) URL with a host, else a ``UsageError`` naming ``what``."""
     allowed = "an http:// or https:// URL, e.g. http://127.0.0.1:7878/query"
+    what = f"{what}: " if what else ""
     if not isinstance(url, str):
-        raise UsageError(f"{what}: {url!r} is not a URL; allowed: {allowed}")
+        raise UsageError(f"{what}{url!r} is not a URL; allowed: {allowed}")
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise UsageError(f"{what}: {url!r} is not a valid URL; allowed: {allowed}") from None
+        raise UsageError(f"{what}{url!r} is not a valid URL; allowed: {allowed}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{what}: {url!r} is not an http(s) URL; allowed: {allowed}")
+        raise UsageError(f"{what}{url!r} is not an http(s) URL; allowed: {allowed}")
     if any(ch in url for ch in "\r\n\t ") or any(ord(ch) < 32 for ch in url):
-        raise UsageError(f"{what}: {url!r} contains spaces or control characters; allowed: {allowed}")
+        raise UsageError(f"{what}{url!r} contains spaces or control characters; allowed: {allowed}")
     return url
 
 

@@ -31,7 +31,7 @@ def _http_url(text: str) -> str:
     from szsemi.http import check_url
 
     try:
-        return check_url(text, repr(text))
+        return check_url(text, "")
     except UsageError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
