@@ -430,6 +430,7 @@ def test_sparql_syntax_errors_exit_2():
     assert code == 2 and "expected SELECT, ASK, CONSTRUCT or DESCRIBE" in err
 
 
+@pytest.mark.hostile(what="a query to an endpoint where nothing listens", result="exit 3 naming the URL and the attempts", kind="fault")
 def test_unreachable_endpoint_exits_3():
     code, out, err = cli("query", "run", "get-claims", "--endpoint", "http://127.0.0.1:9/query",
                          "--retries", "0")
@@ -572,6 +573,7 @@ def test_a_config_without_url_uses_the_embedded_graph(tmp_path):
     assert code == 0 and len(out.splitlines()) == 4
 
 
+@pytest.mark.hostile(what="an endpoint that answers 500 or 503 every time", result="retried with backoff, then exit 3 with the endpoint's message", kind="fault")
 @pytest.mark.parametrize("status", [500, 503])
 def test_a_5xx_answer_is_retried_with_backoff_then_exits_3_with_the_message(fake, no_sleep, status):
     fake.answers = [(status, "text/plain", b"the store is rebuilding its index")]
@@ -587,6 +589,7 @@ def test_a_5xx_then_success_gives_the_rows(fake, no_sleep):
     assert (code, out) == (0, "x\r\n7\r\n") and len(fake.requests) == 2 and no_sleep == [0.5]
 
 
+@pytest.mark.hostile(what="an endpoint that refuses the query (HTTP 400)", result="exit 3 with its message, no retry", kind="fault")
 def test_a_400_for_a_bad_query_exits_3_with_the_message_without_retrying(fake, no_sleep):
     fake.answers = [(400, "text/plain", b"error at 1:27: expected one of '.', '}'")]
     code, out, err = cli("sparql", "SELECT * WHERE { ?s ?p ?o . FILTER(?x = ) }", "--endpoint", fake.url)
@@ -594,12 +597,14 @@ def test_a_400_for_a_bad_query_exits_3_with_the_message_without_retrying(fake, n
     assert "refused the query" in err and "error at 1:27: expected one of '.', '}'" in err
 
 
+@pytest.mark.hostile(what="an endpoint that sends HTML where SPARQL JSON results were asked for", result="exit 3 naming the endpoint", kind="input")
 def test_an_answer_that_does_not_parse_exits_3(fake):
     fake.answers = [(200, "application/sparql-results+json", b"<html>not json</html>")]
     code, _, err = cli("sparql", "SELECT ?x WHERE { ?x ?p ?o }", "--endpoint", fake.url)
     assert code == 3 and "sent an answer that does not parse" in err
 
 
+@pytest.mark.hostile(what="an endpoint slower than --timeout 0.3", result="exit 3 naming the timeout; no retry starts after the deadline", kind="fault")
 def test_a_slow_endpoint_times_out_with_a_fraction_of_a_second(fake, no_sleep):
     fake.answers = [(200, "application/sparql-results+json", SRJ_ONE_ROW)]
     fake.delay = 3.0  # without the timeout the answer would arrive, and the command exit 0

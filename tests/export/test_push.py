@@ -175,6 +175,7 @@ class StopServerOnProgress(io.StringIO):
         return super().write(text)
 
 
+@pytest.mark.hostile(what="the store is stopped while a push loads its chunks", result="exit 3 saying the target was not changed; the old graph is intact after a restart, and the next push succeeds", kind="fault")
 def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_graph, all_graph, monkeypatch):
     endpoint = oxigraph_endpoint(oxigraph_server)
     push(data_graph, endpoint, TARGET)
@@ -197,6 +198,7 @@ def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_g
     assert staging_left(endpoint) == []
 
 
+@pytest.mark.hostile(what="a push with a wrong password (Virtuoso, Digest)", result="exit 3 naming the refused credentials; the target is unchanged", kind="input")
 def test_wrong_credentials_on_virtuoso_exit_3_and_change_nothing(virtuoso_server, data_graph, monkeypatch):
     target = f"{TARGET}/virtuoso-credentials"
     old = small(data_graph, 40)
@@ -217,6 +219,7 @@ def test_basic_auth_where_digest_is_wanted_is_refused_clearly(virtuoso_server, d
         push(small(data_graph, 5), endpoint, f"{TARGET}/virtuoso-basic")
 
 
+@pytest.mark.hostile(what="a push to a port where nothing listens", result="exit 3 naming the URL", kind="fault")
 def test_unreachable_endpoint_exits_3():
     url = f"http://127.0.0.1:{free_port()}/query"
     code, out, err = run("push", "--endpoint", url, "--graph", TARGET, "--timeout", "5")
@@ -225,6 +228,7 @@ def test_unreachable_endpoint_exits_3():
     assert out == ""
 
 
+@pytest.mark.hostile(what="the store refuses one chunk in the middle of a push", result="exit 3 with the store's message; the target is unchanged and no staging graph is left", kind="fault")
 def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, data_graph):
     endpoint = oxigraph_endpoint(oxigraph_server)
     old = small(data_graph, 60)
@@ -245,6 +249,7 @@ def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, d
     assert staging_left(endpoint) == []
 
 
+@pytest.mark.hostile(what="a push target graph that is relative or carries SPARQL or control characters", result="exit 2 before any request", kind="input")
 @pytest.mark.parametrize("bad", ["graph/relative", "http://example.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <x",
                                  "http://example.org/g\r", "http://example.org/a b", "http://example.org/g\x01"])
 def test_a_target_that_is_not_an_absolute_iri_is_refused_before_any_request(bad):
