@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a Graph Store Protocol endpoint; without it the data goes by SPARQL Update")
     p.add_argument("--graph-param", default="graph", help="the store endpoint's graph parameter (Virtuoso: graph-uri)")
     p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data",
-                   help="what to push (data: the instances, with the ontology unless --without-ontology)")
+                   help="what to push (data: the instances, in the native profile with the ontology unless "
+                   "--without-ontology, so the stored queries answer as on the embedded graph)")
     p.add_argument("--without-ontology", action="store_true",
                    help="push the data alone; the stored queries then answer differently from the "
                    "embedded graph (subclass paths, labels of terms)")

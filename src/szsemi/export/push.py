@@ -97,13 +97,15 @@ class PushResult:
 def push_content(content: str = "data", profile: str = "native", *, ontology: bool = True) -> rdflib.Graph:
     """What a push sends: ``content`` in ``profile``.
 
-    ``data`` goes with the ontology unless ``ontology`` is False: the embedded graph holds both,
-    and the stored queries read both (subclass paths, labels of terms), so a store that holds only
-    the data would answer them differently.
+    ``data`` in the native profile goes with the ontology unless ``ontology`` is False: the
+    embedded graph holds both, and the stored queries read both (subclass paths, labels of terms),
+    so a store that holds only the data would answer them differently. The other profiles are
+    other vocabularies, which the stored queries do not read: they go as before, data alone.
     """
     from szsemi.export.serialise import build, content_files
 
-    files = content_files("ontology") + content_files("data") if content == "data" and ontology else None
+    with_ontology = content == "data" and profile == "native" and ontology
+    files = content_files("ontology") + content_files("data") if with_ontology else None
     return build(content, profile, files=files).union()
 
 
