@@ -39,6 +39,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import rdflib
 from rdflib import BNode
@@ -128,9 +129,9 @@ def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
     """Cut ``graph`` into graphs of at most ``size`` triples (more only for one blank-node group)."""
     if size < 1:
         raise UsageError(f"chunk size must be at least 1, got {size}")
-    parent: dict = {}
+    parent: dict[BNode, BNode] = {}
 
-    def find(node):
+    def find(node: BNode) -> BNode:
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
@@ -140,7 +141,7 @@ def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
     for s, _, o in triples:
         if isinstance(s, BNode) and isinstance(o, BNode):
             parent[find(s)] = find(o)
-    groups: dict = {}
+    groups: dict[tuple[str, object], list[tuple[Any, Any, Any]]] = {}
     order = []
     for i, (s, p, o) in enumerate(triples):
         node = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from typing import Any
 from pathlib import Path
 
 from szsemi.errors import InputError, UsageError
 
 # Only what the query commands read: a key nothing reads is refused, not silently ignored.
-KEYS = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
+KEYS: dict[str, type | tuple[type, ...]] = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
         "timeout": (int, float), "retries": int, "max_rows": int, "max_bytes": int}
 
 
-def read_config(path: str) -> dict:
+def read_config(path: str) -> dict[str, Any]:
     """The ``[endpoint]`` settings of the TOML file at ``path``, checked."""
     try:
         document = tomllib.loads(Path(path).read_text(encoding="utf-8"))

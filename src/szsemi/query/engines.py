@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+# a term in an answer row
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
 from szsemi import http
 from szsemi.errors import EndpointError, InputError, UsageError
 from szsemi.query.binding import query_form, select_variables
@@ -26,9 +29,9 @@ class Result:
 
     form: str
     variables: list[str] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # variable -> term; unbound variables absent
+    rows: list[dict[str, Term]] = field(default_factory=list)  # variable -> term; unbound variables absent
     boolean: bool | None = None
-    triples: list = field(default_factory=list)  # pyoxigraph Triples
+    triples: list[ox.Triple] = field(default_factory=list)
 
     def sliced(self, limit: int | None, offset: int | None) -> Result:
         start = offset or 0
@@ -36,7 +39,7 @@ class Result:
         return Result(self.form, self.variables, self.rows[start:end], self.boolean, self.triples[start:end])
 
 
-def _result(form: str, answer) -> Result:
+def _result(form: str, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result(form, boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -80,12 +83,14 @@ _BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEAN_FORMS = {"1": "true", "0": "false"}
 
 
-def _canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+def _canonical(term: Term) -> Term:
     """A boolean in its canonical form: ``"1"^^xsd:boolean`` is the value true, which Virtuoso
     writes as 1 and the embedded engine as ``true``; the same value must read the same."""
     if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _BOOLEAN_FORMS:
         return ox.Literal(_BOOLEAN_FORMS[term.value], datatype=_BOOLEAN)
     return term
+
+
 # Content negotiation alone says what we want (no format/output parameters): Virtuoso answers a
 # CONSTRUCT sent with them with 406.
 _ACCEPT = {
@@ -167,7 +172,7 @@ class RemoteEngine:
         if expected is not None and set(expected) != set(names):
             raise EndpointError(f"{self.endpoint} answered with the variables {', '.join(names) or 'none'}; "
                                 f"the query selects {', '.join(expected)}")
-        rows: list[dict[str, object]] = []
+        rows: list[dict[str, Term]] = []
         for solution in answer:
             if len(rows) >= self.max_rows:
                 raise self._over_cap("rows")
