@@ -91,8 +91,8 @@ def check_dist(folder: Path) -> list[str]:
     wheels = sorted(folder.glob(f"szsemi-{version()}-*.whl"))
     sdists = sorted(folder.glob(f"szsemi-{version()}.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
-        return [f"{folder}: expected one wheel and one sdist of szsemi {version()}, "
-                f"found {[p.name for p in [*wheels, *sdists]]}"]
+        return [(f"{folder}: expected one wheel and one sdist of szsemi {version()}, "
+                 f"found {[p.name for p in [*wheels, *sdists]]}")]
     return check_sdist(sdists[0]) + check_wheel(wheels[0])
 
 
