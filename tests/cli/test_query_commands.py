@@ -506,7 +506,7 @@ def test_a_stored_query_goes_to_the_endpoint_as_a_query_with_its_graph(fake):
     # derivation-passage-not-cited-violation's header says "add": SPARQLWrapper took it for an update
     code, out, err = cli("query", "run", "derivation-passage-not-cited-violation", "--endpoint", fake.url,
                          "--graph", "https://example.org/g", "--format", "csv")
-    assert (code, out, err) == (0, "x\r\n7\r\n", "")
+    assert (code, out, err) == (1, "x\r\n7\r\n", "")  # a violation check that finds a row exits 1
     form = fake.requests[0]["form"]
     assert "update" not in form and form["query"][0].startswith("#+ summary: A qualified derivation")
     assert form["default-graph-uri"] == ["https://example.org/g"]

@@ -12,15 +12,15 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from szsemi.graph import store as persistent
-from szsemi.query.catalogue import load_catalogue
 from szsemi.cli.main import main
-from szsemi.query.engines import LocalEngine
 from szsemi.errors import InputError
-from szsemi.query.execute import resolve, run_stored
-from szsemi.query.binding import bind
-from szsemi.graph.resources import local_path, ontology_file
+from szsemi.graph import store as persistent
 from szsemi.graph.load import load
+from szsemi.graph.resources import local_path, ontology_file
+from szsemi.query.binding import bind
+from szsemi.query.catalogue import load_catalogue
+from szsemi.query.engines import LocalEngine
+from szsemi.query.execute import resolve, run_stored
 
 
 def run(*argv: str, env: dict | None = None) -> tuple[int, str, str]:

@@ -44,6 +44,24 @@ def source_checkout() -> Path | None:
     return None
 
 
+def checkout_at(folder: Path) -> Path | None:
+    """The szsemi project checkout that ``folder`` is in (its top folder), or None.
+
+    A checkout is a folder with ``ontology/``, ``data/``, ``queries/`` and a ``pyproject.toml`` that
+    names the project szsemi; ``folder`` may be any folder below it.
+    """
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and all((candidate / name).is_dir() for name in FOLDERS):
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if any(line.replace(" ", "") == 'name="szsemi"' for line in text.splitlines()):
+                return candidate
+    return None
+
+
 def _ttl(name: str) -> list[Traversable]:
     return sorted((p for p in _folder(name).iterdir() if p.name.endswith(".ttl")), key=lambda p: p.name)
 

@@ -43,9 +43,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from szsemi import __version__
+from szsemi.errors import EngineError, InputError
 from szsemi.graph import resources
 from szsemi.graph.atomic import write_text
-from szsemi.errors import EngineError, InputError
 from szsemi.graph.load import Source, rdf_format, shipped_data
 
 FORMAT = "szsemi-store/2"
@@ -247,7 +247,7 @@ def _locked(root: Path):
 
     _claim(root)
     try:
-        handle = open(root / LOCK, "w")
+        handle = open(root / LOCK, "w")  # noqa: SIM115 - closed by the with block below
     except PermissionError:
         raise _ReadOnly() from None
     except OSError as e:
@@ -294,7 +294,7 @@ def _build(root: Path, sources: list[Path]) -> dict:
         raise
     manifest = {"format": FORMAT, "generation": generation, "szsemi": __version__,
                 "pyoxigraph": ox.__version__,
-                "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - started, 3), "triples": triples,
                 "sources": recorded}
     write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
