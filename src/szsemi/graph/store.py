@@ -36,9 +36,10 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -48,6 +49,7 @@ from szsemi.graph import resources
 from szsemi.graph.atomic import write_text
 from szsemi.graph.load import Source, rdf_format, shipped_data
 
+Manifest = dict[str, Any]
 FORMAT = "szsemi-store/2"
 MARKER = ".szsemi-store"
 CURRENT = "CURRENT"
@@ -61,7 +63,7 @@ def default_sources() -> list[Source]:
     return [resources.ontology_file(), *shipped_data()]
 
 
-def open_store(path: str | os.PathLike, sources: Sequence[Source] | None = None) -> ox.Store:
+def open_store(path: str | os.PathLike[str], sources: Sequence[Source] | None = None) -> ox.Store:
     """The store at ``path``, read-only, rebuilt first if its sources changed.
 
     ``sources`` are the files the store must hold; ``None`` means the files it was built from (or,
@@ -91,7 +93,7 @@ def open_store(path: str | os.PathLike, sources: Sequence[Source] | None = None)
         raise EngineError(f"cannot open the store at {root}: {e}") from None
 
 
-def source_files(path: str | os.PathLike) -> list[Path]:
+def source_files(path: str | os.PathLike[str]) -> list[Path]:
     """The files the store at ``path`` was built from (what it holds once it is up to date)."""
     manifest = _manifest(Path(path))
     if manifest is None:
@@ -100,7 +102,7 @@ def source_files(path: str | os.PathLike) -> list[Path]:
     return [Path(recorded["path"]) for recorded in manifest["sources"]]
 
 
-def build(path: str | os.PathLike, sources: Sequence[Source] | None = None) -> dict:
+def build(path: str | os.PathLike[str], sources: Sequence[Source] | None = None) -> Manifest:
     """Bulk-load ``sources`` (default: the shipped ontology and data) into a new generation at ``path``."""
     root = Path(path)
     try:
@@ -110,7 +112,7 @@ def build(path: str | os.PathLike, sources: Sequence[Source] | None = None) -> d
         raise InputError("cannot build a store here: the folder cannot be written", path=str(root)) from None
 
 
-def info(path: str | os.PathLike) -> dict:
+def info(path: str | os.PathLike[str]) -> Manifest:
     """The manifest of the store at ``path``, each source's state, and whether a rebuild is due."""
     root = Path(path)
     manifest = _manifest(root)
@@ -134,7 +136,7 @@ def _local(source: Source) -> Path:
     return resources.local_path(source).resolve()
 
 
-def _wanted(sources: Sequence[Source] | None, manifest: dict | None) -> list[Path]:
+def _wanted(sources: Sequence[Source] | None, manifest: Manifest | None) -> list[Path]:
     if sources is not None:
         return [_local(s) for s in sources]
     if manifest is not None:
@@ -150,7 +152,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _state(recorded: dict) -> str:
+def _state(recorded: Manifest) -> str:
     """``unchanged``, ``changed`` or ``missing``, decided by the file's SHA-256 (size first, as a shortcut).
 
     A file whose mtime moved but whose bytes did not gets ``seen_mtime_ns`` (its new mtime), so that
@@ -174,7 +176,7 @@ def _state(recorded: dict) -> str:
     return "unchanged"
 
 
-def _stale(manifest: dict, wanted: list[Path]) -> bool:
+def _stale(manifest: Manifest, wanted: list[Path]) -> bool:
     if manifest.get("format") != FORMAT or manifest.get("pyoxigraph") != ox.__version__:
         return True
     if [Path(s["path"]) for s in manifest["sources"]] != wanted:
@@ -182,7 +184,7 @@ def _stale(manifest: dict, wanted: list[Path]) -> bool:
     return any(_state(recorded) != "unchanged" for recorded in manifest["sources"])
 
 
-def _remember_mtimes(root: Path, manifest: dict) -> None:
+def _remember_mtimes(root: Path, manifest: Manifest) -> None:
     """Record the new mtimes of files whose bytes are unchanged (best effort: a read-only store keeps
     the old ones, which decide nothing)."""
     try:
@@ -194,7 +196,7 @@ def _remember_mtimes(root: Path, manifest: dict) -> None:
         pass
 
 
-def _manifest(root: Path) -> dict | None:
+def _manifest(root: Path) -> Manifest | None:
     """The live generation's manifest, or None for a new (absent or empty) folder or a store being
     created; ``InputError`` for a folder that szsemi did not create."""
     if root.exists() and not root.is_dir():
@@ -213,7 +215,8 @@ def _manifest(root: Path) -> dict | None:
         raise InputError(f"the store's {CURRENT} names {generation!r}, not a generation; rebuild the "
                          "store in a new folder", path=str(pointer))
     try:
-        return json.loads((root / generation / MANIFEST).read_text(encoding="utf-8"))
+        manifest: Manifest = json.loads((root / generation / MANIFEST).read_text(encoding="utf-8"))
+        return manifest
     except (OSError, ValueError) as e:
         raise InputError(f"the store's manifest cannot be read ({e}); rebuild it with `szsemi store build`",
                          path=str(root / generation / MANIFEST)) from None
@@ -240,7 +243,7 @@ def _claim(root: Path) -> None:
 
 
 @contextmanager
-def _locked(root: Path):
+def _locked(root: Path) -> Iterator[None]:
     """One builder at a time (an exclusive lock on ``PATH/.lock``); ``_ReadOnly`` if the folder
     cannot be written."""
     import fcntl
@@ -267,7 +270,7 @@ def _next_generation(root: Path) -> str:
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
-def _build(root: Path, sources: list[Path]) -> dict:
+def _build(root: Path, sources: list[Path]) -> Manifest:
     """Load ``sources`` into a fresh generation, then point CURRENT at it and drop old generations."""
     started = time.perf_counter()
     recorded = []
