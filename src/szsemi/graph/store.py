@@ -122,7 +122,7 @@ def info(path: str | os.PathLike[str]) -> Manifest:
     states = [_state(recorded) for recorded in manifest["sources"]]
     result = dict(manifest)
     result["sources"] = [{**{k: v for k, v in recorded.items() if k != "seen_mtime_ns"}, "state": state}
-                         for recorded, state in zip(manifest["sources"], states)]
+                         for recorded, state in zip(manifest["sources"], states, strict=True)]
     result["path"] = str(root)
     result["state"] = "up to date" if all(s == "unchanged" for s in states) else "stale"
     return result
