@@ -330,3 +330,11 @@ def test_a_chmod_read_only_store_is_queried(tmp_path):
     finally:
         for folder in folders:
             folder.chmod(0o755)
+
+
+def test_a_marker_another_process_is_writing_does_not_make_the_folder_foreign(tmp_path):
+    # Two first uses of a new store at once: one sees the other's marker half-written.
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / f".{persistent.MARKER}.k3j2.tmp").write_text(persistent.FORMAT, encoding="utf-8")
+    assert len(persistent.open_store(tmp_path / "s", [ontology_file()])) > 500
+    assert (tmp_path / "s" / persistent.MARKER).is_file()

@@ -201,7 +201,7 @@ def _manifest(root: Path) -> Manifest | None:
     created; ``InputError`` for a folder that szsemi did not create."""
     if root.exists() and not root.is_dir():
         raise InputError("is a file, not a store folder", path=str(root))
-    if not root.exists() or not any(root.iterdir()):
+    if not root.exists() or not _entries(root):
         return None
     if not (root / MARKER).is_file():
         raise InputError(f"this folder exists and is not an szsemi store (it has no {MARKER} marker); "
@@ -222,6 +222,12 @@ def _manifest(root: Path) -> Manifest | None:
                          path=str(root / generation / MANIFEST)) from None
 
 
+def _entries(root: Path) -> list[Path]:
+    """What the folder holds, less a marker that another process is writing this moment (two
+    first uses of a new store at once must both see it as new)."""
+    return [p for p in root.iterdir() if not (p.name.startswith(f".{MARKER}.") and p.name.endswith(".tmp"))]
+
+
 class _ReadOnly(Exception):
     """The store folder cannot be written."""
 
@@ -231,7 +237,7 @@ def _claim(root: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         if not (root / MARKER).is_file():
-            if any(root.iterdir()):
+            if _entries(root):
                 _manifest(root)  # raises: the folder holds things szsemi did not put there
             write_text(root / MARKER, FORMAT + "\n")
     except PermissionError:
