@@ -521,7 +521,8 @@ def test_a_stored_query_goes_to_the_endpoint_as_a_query_with_its_graph(fake):
     # derivation-passage-not-cited-violation's header says "add": SPARQLWrapper took it for an update
     code, out, err = cli("query", "run", name, "--endpoint", fake.url,
                          "--graph", "https://example.org/g", "--format", "csv")
-    assert (code, err) == (0, "") and out.splitlines()[1].startswith("7,")
+    # a violation check that finds a row exits 1
+    assert (code, err) == (1, "") and out.splitlines()[1].startswith("7,")
     form = fake.requests[0]["form"]
     assert "update" not in form and form["query"][0].startswith("#+ summary: A qualified derivation")
     assert form["default-graph-uri"] == ["https://example.org/g"]

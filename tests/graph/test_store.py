@@ -12,15 +12,15 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from szsemi.graph import store as persistent
-from szsemi.query.catalogue import load_catalogue
 from szsemi.cli.main import main
-from szsemi.query.engines import LocalEngine
 from szsemi.errors import InputError
-from szsemi.query.execute import resolve, run_stored
-from szsemi.query.binding import bind
-from szsemi.graph.resources import local_path, ontology_file
+from szsemi.graph import store as persistent
 from szsemi.graph.load import load
+from szsemi.graph.resources import local_path, ontology_file
+from szsemi.query.binding import bind
+from szsemi.query.catalogue import load_catalogue
+from szsemi.query.engines import LocalEngine
+from szsemi.query.execute import resolve, run_stored
 
 
 def run(*argv: str, env: dict | None = None) -> tuple[int, str, str]:
@@ -93,7 +93,7 @@ def test_a_store_is_built_once_and_reopened_without_reparsing(tmp_path, syntheti
     assert persistent.info(tmp_path / "s")["generation"] == "gen-000001"
 
 
-def test_a_touched_but_unchanged_file_is_hashed_once_and_not_reloaded(tmp_path, synthetic_10k):
+def test_a_touched_but_unchanged_file_is_not_reloaded(tmp_path, synthetic_10k):
     data = tmp_path / "data.nt"
     data.write_bytes(synthetic_10k.read_bytes())
     persistent.open_store(tmp_path / "s", [ontology_file(), data])
@@ -119,7 +119,8 @@ def test_a_changed_file_rebuilds_into_a_new_generation_and_swaps(tmp_path, synth
     assert len(new) == count + 1
     assert persistent.info(tmp_path / "s")["generation"] == "gen-000002"
     assert len(old) == count  # a reader of the old generation keeps its answers
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [".lock", "CURRENT", "gen-000001", "gen-000002"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [".lock", ".szsemi-store", "CURRENT", "gen-000001",
+                                                                   "gen-000002"]
     persistent.build(tmp_path / "s", [ontology_file(), data])
     assert sorted(p.name for p in (tmp_path / "s").glob("gen-*")) == ["gen-000002", "gen-000003"]
 
@@ -178,3 +179,162 @@ def test_the_query_path_with_a_store_imports_no_rdflib(tmp_path):
     assert "szsemi" in imported and "pyoxigraph" in imported
     assert not imported & {"rdflib", "oxrdflib", "pyshacl", "owlready2", "SPARQLWrapper"}
     assert "Colorful Silicon Valley" in done.stdout
+
+
+# --- the store follows the content, keeps to its own folder, and answers when read-only ---------
+
+NOTE = "<https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#note> \"{}\" .\n"
+ASK_NOTE = "ASK {{ ?s <http://www.w3.org/2004/02/skos/core#note> \"{}\" }}"
+
+
+def _asks(store: ox.Store, word: str) -> bool:
+    return bool(store.query(ASK_NOTE.format(word)))
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make a folder unwritable for this process, as ``chmod a-w`` does for a user who is not root
+    (the tests run as root, whom chmod does not stop): every create or write below it fails with
+    EACCES."""
+    import builtins
+    import errno
+    from pathlib import Path
+
+    def make(folder: Path) -> None:
+        folder = folder.resolve()
+
+        def inside(path) -> bool:
+            return isinstance(path, (str, os.PathLike)) and Path(os.fspath(path)).resolve().is_relative_to(folder)
+
+        def denied(path):
+            return PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+
+        real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
+
+        def guarded_open(file, mode="r", *args, **kwargs):
+            if inside(file) and any(c in mode for c in "wax+"):
+                raise denied(file)
+            return real_open(file, mode, *args, **kwargs)
+
+        def guarded_os_open(path, flags, *args, **kwargs):
+            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                raise denied(path)
+            return real_os_open(path, flags, *args, **kwargs)
+
+        def guarded_mkdir(path, *args, **kwargs):
+            if inside(path) and not os.path.exists(path):
+                raise denied(path)
+            return real_mkdir(path, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", guarded_open)
+        monkeypatch.setattr(os, "open", guarded_os_open)
+        monkeypatch.setattr(os, "mkdir", guarded_mkdir)
+
+    return make
+
+
+def test_an_edit_that_keeps_the_size_and_the_mtime_is_seen(tmp_path):
+    data = tmp_path / "note.nt"
+    data.write_text(NOTE.format("aaaa"), encoding="utf-8")
+    store = persistent.open_store(tmp_path / "s", [ontology_file(), data])
+    assert _asks(store, "aaaa")
+    stat = data.stat()
+    data.write_text(NOTE.format("bbbb"), encoding="utf-8")  # same size
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
+    assert data.stat().st_size == stat.st_size and data.stat().st_mtime_ns == stat.st_mtime_ns
+    assert persistent.info(tmp_path / "s")["state"] == "stale"
+    store = persistent.open_store(tmp_path / "s")
+    assert _asks(store, "bbbb") and not _asks(store, "aaaa")
+
+
+@pytest.mark.hostile(what="--store given a folder that holds a gen-000001 folder szsemi did not make",
+                     result="exit 2 naming the folder; nothing in it is adopted or deleted", kind="input")
+def test_a_folder_szsemi_did_not_create_is_neither_adopted_nor_emptied(tmp_path):
+    folder = tmp_path / "mine"
+    (folder / "gen-000001").mkdir(parents=True)
+    (folder / "gen-000001" / "thesis.txt").write_text("my work", encoding="utf-8")
+    (folder / "gen-notes").mkdir()
+    before = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    with pytest.raises(InputError, match="not an szsemi store"):
+        persistent.open_store(folder)
+    with pytest.raises(InputError, match="not an szsemi store"):
+        persistent.build(folder)
+    code, _, err = run("query", "run", "get-park-figures", "--store", str(folder))
+    assert code == 2 and str(folder) in err and "did not create" in err
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == before
+    assert (folder / "gen-000001" / "thesis.txt").read_text(encoding="utf-8") == "my work"
+
+
+@pytest.mark.hostile(what="a store folder that another program made, with a CURRENT file but no szsemi marker",
+                     result="exit 2: not an szsemi store; nothing deleted", kind="input")
+def test_a_store_like_folder_without_the_marker_is_refused(tmp_path):
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "CURRENT").write_text("gen-000001\n", encoding="utf-8")
+    (folder / "gen-000003").mkdir()
+    with pytest.raises(InputError, match="marker"):
+        persistent.open_store(folder, [ontology_file()])
+    assert sorted(p.name for p in folder.iterdir()) == ["CURRENT", "gen-000003"]
+
+
+def test_a_new_store_is_marked_before_anything_else(tmp_path):
+    persistent.build(tmp_path / "s", [ontology_file()])
+    assert (tmp_path / "s" / persistent.MARKER).read_text(encoding="utf-8").strip() == persistent.FORMAT
+    (tmp_path / "s" / "gen-000001" / "keep").mkdir(exist_ok=True)
+    (tmp_path / "s" / "gen-mine").mkdir()
+    persistent.build(tmp_path / "s", [ontology_file()])
+    persistent.build(tmp_path / "s", [ontology_file()])
+    assert (tmp_path / "s" / "gen-mine").is_dir()  # not a generation name: never touched
+
+
+@pytest.mark.hostile(what="querying an up-to-date store whose folder cannot be written (a file's mtime moved)",
+                     result="the store answers; nothing is written", kind="fault")
+def test_an_up_to_date_read_only_store_is_queried(tmp_path, read_only):
+    data = tmp_path / "note.nt"
+    data.write_text(NOTE.format("aaaa"), encoding="utf-8")
+    persistent.build(tmp_path / "s", [ontology_file(), data])
+    os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 5_000_000_000))  # bytes unchanged
+    read_only(tmp_path / "s")
+    store = persistent.open_store(tmp_path / "s")
+    assert _asks(store, "aaaa")
+    code, out, err = run("sparql", ASK_NOTE.format("aaaa"), "--store", str(tmp_path / "s"), "--format", "srj")
+    assert code == 0 and json.loads(out)["boolean"] is True, err
+
+
+@pytest.mark.hostile(what="querying a stale store whose folder cannot be written",
+                     result="the answer comes from the changed files (loaded in memory), never the old store",
+                     kind="fault")
+def test_a_stale_read_only_store_answers_from_its_files(tmp_path, read_only):
+    data = tmp_path / "note.nt"
+    data.write_text(NOTE.format("aaaa"), encoding="utf-8")
+    persistent.build(tmp_path / "s", [ontology_file(), data])
+    data.write_text(NOTE.format("bbbb"), encoding="utf-8")
+    read_only(tmp_path / "s")
+    store = persistent.open_store(tmp_path / "s")
+    assert _asks(store, "bbbb") and not _asks(store, "aaaa")
+    assert persistent.info(tmp_path / "s")["generation"] == "gen-000001"
+    code, _, err = run("store", "build", "--store", str(tmp_path / "s"))
+    assert code == 2 and "cannot be written" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root; the read_only fixture stands in")
+def test_a_chmod_read_only_store_is_queried(tmp_path):
+    data = tmp_path / "note.nt"
+    data.write_text(NOTE.format("aaaa"), encoding="utf-8")
+    persistent.build(tmp_path / "s", [ontology_file(), data])
+    folders = [tmp_path / "s", *(p for p in (tmp_path / "s").rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        assert _asks(persistent.open_store(tmp_path / "s"), "aaaa")
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+def test_a_marker_another_process_is_writing_does_not_make_the_folder_foreign(tmp_path):
+    # Two first uses of a new store at once: one sees the other's marker half-written.
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / f".{persistent.MARKER}.k3j2.tmp").write_text(persistent.FORMAT, encoding="utf-8")
+    assert len(persistent.open_store(tmp_path / "s", [ontology_file()])) > 500
+    assert (tmp_path / "s" / persistent.MARKER).is_file()

@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
-    v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
+    v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
+                   help="text (default); json (docs/validation-report.md); junit XML; github workflow commands")
     v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
     v.add_argument("--shacl-report", metavar="FILE", help="also write the SHACL validation report as Turtle")
     v.add_argument("--fail-on", type=str.capitalize, choices=("Violation", "Warning", "Info"),
@@ -94,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("paths", nargs="+", help="Turtle files to format in place")
     f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     f.set_defaults(run=_format)
+
+    inputs = _Parser(add_help=False)
+    g = inputs.add_argument_group("graph inputs (default: the shipped ontology and data)")
+    g.add_argument("--data", action="extend", nargs="+", default=[], metavar="FILE",
+                   help="use these RDF files (with the shipped ontology) instead of the shipped data; "
+                   "several files after one --data, or --data repeated")
+    g.add_argument("--store", metavar="PATH",
+                   help="the on-disk store at PATH: the files it was built from, rebuilt only when one "
+                   "changes (default: $SZSEMI_STORE; none: parse the files each time)")
 
     engine = _Parser(add_help=False)
     e = engine.add_argument_group("engine (default: the embedded graph)")
@@ -113,13 +123,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="refuse an endpoint's answer with more rows or triples than this (1000000)")
     e.add_argument("--max-bytes", type=_count(1, "a whole number of bytes >= 1"), metavar="N",
                    help="refuse an endpoint's answer larger than this many bytes (100000000)")
-    e.add_argument("--data", action="append", default=[], metavar="FILE",
-                   help="query these RDF files (with the shipped ontology) instead of the shipped data")
-    e.add_argument("--store", metavar="PATH",
-                   help="keep the embedded graph in an on-disk store at PATH, rebuilt only when its files "
-                   "change (default: $SZSEMI_STORE; none: parse the files each time)")
     e.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj", "ttl", "nt"),
-                   default="table", help="output format (table)")
+                   default="table", help="table (default); csv, tsv: W3C SPARQL results CSV/TSV; json: an "
+                   "array of plain JSON objects, one per row; srj: W3C SPARQL 1.1 Query Results JSON; "
+                   "ttl, nt: the triples of a CONSTRUCT or DESCRIBE")
     e.add_argument("--limit", type=int, help="at most this many rows")
     e.add_argument("--offset", type=int, help="skip this many rows first")
 
@@ -127,42 +134,51 @@ def _parser() -> argparse.ArgumentParser:
     qsub = q.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ql = qsub.add_parser("list", help="the catalogue: name, kind and summary of each query")
     ql.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
-    ql.add_argument("--format", choices=("table", "json"), default="table")
+    ql.add_argument("--format", choices=("table", "json"), default="table",
+                    help="table (default) or json: an array of {name, kind, form, summary, tags, params}")
     ql.set_defaults(run=_query_list)
     qs = qsub.add_parser("show", help="a query's header, parameters and text")
-    qs.add_argument("name")
+    qs.add_argument("name", help="the stored query's name")
     qs.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     qs.set_defaults(run=_query_show)
-    qr = qsub.add_parser("run", parents=[engine], help="run a stored query")
-    qr.add_argument("name")
+    qr = qsub.add_parser("run", parents=[inputs, engine], help="run a stored query (a *-violation "
+                         "check exits 1 when it finds rows)")
+    qr.add_argument("name", help="the stored query's name (`szsemi query list` shows them)")
     qr.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                     help="a parameter value; repeat the key for several values of a multi parameter")
     qr.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     qr.set_defaults(run=_query_run)
 
-    s = sub.add_parser("sparql", parents=[engine], help="run your own SPARQL query")
-    s.add_argument("query", nargs="?", help="the query text")
+    s = sub.add_parser("sparql", parents=[inputs, engine], help="run your own SPARQL query")
+    s.add_argument("query", nargs="?", help="the query text (before --data, which takes every file after it)")
     s.add_argument("--file", "-f", help="read the query from this file")
     s.set_defaults(run=_sparql)
 
     i = sub.add_parser("info", help="counts per class, sources and version")
-    i.add_argument("--format", choices=("text", "json"), default="text")
+    i.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     i.set_defaults(run=_info)
 
     st = sub.add_parser("store", help="build or inspect a persistent on-disk store")
     stsub = st.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    sb = stsub.add_parser("build", help="bulk-load the ontology and FILES (default: the shipped data) into PATH")
-    sb.add_argument("files", nargs="*", help="RDF files to load beside the shipped ontology")
+    sb = stsub.add_parser("build", help="bulk-load the ontology and FILEs (default: the shipped data) into "
+                          "the store at --store PATH")
+    sb.add_argument("files", nargs="*", metavar="FILE",
+                    help="RDF files to load beside the shipped ontology (default: the shipped data)")
     sb.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
     sb.set_defaults(run=_store_build)
-    si = stsub.add_parser("info", help="what the store at PATH was built from, and whether it is up to date")
+    si = stsub.add_parser("info", help="what the store at --store PATH was built from, and whether it is "
+                          "up to date")
     si.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
-    si.add_argument("--format", choices=("text", "json"), default="text")
+    si.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text (default) or json: the manifest and each source's state")
     si.set_defaults(run=_store_info)
 
-    e = sub.add_parser("export", help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description")
-    e.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data")
-    e.add_argument("--format", choices=("ttl", "nt", "nq", "trig", "jsonld", "xml"), default="ttl")
+    e = sub.add_parser("export", parents=[inputs],
+                       help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description")
+    e.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data",
+                   help="what to write: the data (default), the ontology, the SHACL shapes, or all three")
+    e.add_argument("--format", choices=("ttl", "nt", "nq", "trig", "jsonld", "xml"), default="ttl",
+                   help="RDF syntax: Turtle (default), N-Triples, N-Quads, TriG, JSON-LD or RDF/XML")
     e.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native",
                    help="vocabulary: ours, schema.org, or Wikidata's direct properties (ontology/alignments.ttl)")
     e.add_argument("--graph-per-source", action="store_true",
@@ -173,11 +189,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint serving the data, for the description")
     e.set_defaults(run=_export)
 
-    p = sub.add_parser("push", help="load the graph into a named graph of a running triple store, atomically")
+    p = sub.add_parser("push", parents=[inputs],
+                       help="load the graph into a named graph of a running triple store, atomically")
     p.add_argument("--endpoint", required=True, type=_http_url, metavar="URL",
                    help="the SPARQL query endpoint (http or https)")
     p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to replace or merge into")
-    p.add_argument("--mode", choices=("replace", "merge"), default="replace")
+    p.add_argument("--mode", choices=("replace", "merge"), default="replace",
+                   help="replace the named graph (default) or merge into it")
     p.add_argument("--update-endpoint", type=_http_url, metavar="URL",
                    help="the SPARQL Update endpoint (default: --endpoint)")
     p.add_argument("--store-endpoint", type=_http_url, metavar="URL",
@@ -189,11 +207,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--without-ontology", action="store_true",
                    help="push the data alone; the stored queries then answer differently from the "
                    "embedded graph (subclass paths, labels of terms)")
-    p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native")
+    p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native",
+                   help="vocabulary: ours (default), schema.org, or Wikidata's direct properties")
     p.add_argument("--user", help="user name for HTTP authentication")
     p.add_argument("--password-env", default="SZSEMI_PASSWORD", metavar="NAME",
                    help="environment variable holding the password (SZSEMI_PASSWORD); never on the command line")
-    p.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    p.add_argument("--auth", choices=("basic", "digest"), default="basic",
+                   help="HTTP authentication scheme (basic)")
     p.add_argument("--chunk-size", type=_count(1, "a whole number of triples >= 1"), metavar="N",
                    help="triples per request (default 10000 by the Graph Store Protocol, 500 by SPARQL Update)")
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
@@ -210,9 +230,13 @@ def _validate(args, out: TextIO) -> int:
     from szsemi.validate.stages import validate
 
     entries = load_baseline(args.baseline) if args.baseline else []
-    report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, queries=args.queries,
-                      owl=not args.no_owl, rules=not args.no_rules, lint=not args.no_lint,
-                      shipped_model=not args.without_shipped_model, with_shipped_data=args.with_shipped_data)
+    paths, model, origin = _validate_inputs(args)
+    report = validate(paths, queries=args.queries, owl=not args.no_owl, rules=not args.no_rules,
+                      lint=not args.no_lint, with_shipped_data=args.with_shipped_data, **model)
+    if origin:  # a bare `szsemi validate`: say which data that was
+        names = ", ".join(os.path.basename(f) for f in report.files)
+        where = out if args.format == "text" or args.output else args.err
+        where.write(f"validating {origin}: {len(report.files)} files ({names})\n")
     report.fail_on = args.fail_on
     if args.baseline:
         apply_baseline(report, entries, args.baseline)
@@ -227,6 +251,29 @@ def _validate(args, out: TextIO) -> int:
     else:
         out.write(text)
     return EXIT_FINDINGS if report.failed else EXIT_OK
+
+
+def _validate_inputs(args) -> tuple[list[str] | None, dict, str | None]:
+    """What a validate run reads: the PATHS given; else, inside a project checkout, the checkout's
+    data/ with its ontology and shapes (not the installed copy); else the installed package's data.
+    Returns the paths, the model options and, for a bare run, where the data comes from."""
+    from pathlib import Path
+
+    from szsemi.graph import resources
+
+    model = {"ontology": args.ontology, "shapes": args.shapes, "shipped_model": not args.without_shipped_model}
+    if args.paths:
+        return args.paths, model, None
+    checkout = resources.checkout_at(Path.cwd())
+    if checkout is None or checkout == resources.source_checkout():
+        data = resources.data_folder()
+        kind = "the checkout's" if resources.source_checkout() is not None else "the installed package's"
+        return None, model, f"{kind} data in {data}"
+    if not args.without_shipped_model:  # the checkout's own model, not the installed copy
+        model = {"ontology": [str(checkout / "ontology" / "szsemi.ttl"), *(args.ontology or [])],
+                 "shapes": [str(checkout / "ontology" / "shapes.ttl"), *(args.shapes or [])],
+                 "shipped_model": False}
+    return [str(checkout / "data")], model, f"the checkout's data in {checkout / 'data'}"
 
 
 def _format(args, out: TextIO) -> int:
@@ -295,6 +342,17 @@ def _engine(args):
                "max_rows": args.max_rows or settings.get("max_rows", 1_000_000),
                "max_bytes": args.max_bytes or settings.get("max_bytes", 100_000_000)}
     return engine_for(endpoint, graph=args.graph or settings.get("graph"), **options)
+
+
+def _graph_files(args) -> list | None:
+    """The files export and push read: ``--data``, else the files of ``--store`` (or $SZSEMI_STORE),
+    else None (the shipped files for ``--content``)."""
+    from szsemi.export.inputs import graph_files
+
+    store = args.store
+    if not store and not args.data and args.content in ("data", "all"):  # as the queries read it
+        store = os.environ.get("SZSEMI_STORE") or None
+    return graph_files(args.content, data=args.data, store=store)
 
 
 def _store_path(args) -> str:
@@ -403,13 +461,20 @@ def _query_run(args, out: TextIO) -> int:
         given.setdefault(key.strip(), []).append(value)
     values = {k: v if len(v) > 1 else v[0] for k, v in given.items()}
     result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset)
-    return _emit(result, args, out)
+    _emit(result, args, out)
+    # A *-violation check is a test of the data: rows mean the data breaks the rule (as in validate).
+    if query.kind == "violation" and result.form == "SELECT" and result.rows:
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _sparql(args, out: TextIO) -> int:
     from szsemi.query.execute import run_text
     from szsemi.graph.load import read_text
 
+    if args.query is None and args.file is None and args.data and not os.path.exists(args.data[-1]):
+        raise UsageError(f"--data takes every word after it as a file, and {args.data[-1]!r} is none: "
+                         "put the query text before --data (szsemi sparql 'SELECT ...' --data FILE...)")
     if (args.query is None) == (args.file is None):
         raise UsageError("give the query text or --file FILE (one of them)")
     if args.file:
@@ -429,7 +494,7 @@ def _export(args, out: TextIO) -> int:
     from szsemi.export.serialise import build, check_format, serialize
 
     check_format(args.format, args.graph_per_source)
-    exp = build(args.content, args.profile, args.graph_per_source)
+    exp = build(args.content, args.profile, args.graph_per_source, files=_graph_files(args))
     description = describe_turtle(exp, None if args.describe else args.format, args.endpoint)
     data = description if args.describe else serialize(exp, args.format)
     if args.output:  # the file and its description land together, or neither does
@@ -453,7 +518,8 @@ def _push(args, out: TextIO) -> int:
     endpoint = Endpoint(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param,
                         args.user, os.environ.get(args.password_env) if args.user else None,
                         args.auth, args.timeout)
-    graph = push_content(args.content, args.profile, ontology=not args.without_ontology)
+    graph = push_content(args.content, args.profile, ontology=not args.without_ontology,
+                         files=_graph_files(args))
 
     def progress(sent: int, total: int) -> None:
         tty = err.isatty()

@@ -95,18 +95,21 @@ class PushResult:
     steps: list[str] = field(default_factory=list)
 
 
-def push_content(content: str = "data", profile: str = "native", *, ontology: bool = True) -> rdflib.Graph:
+def push_content(content: str = "data", profile: str = "native", *, ontology: bool = True,
+                 files: list[Any] | None = None) -> rdflib.Graph:
     """What a push sends: ``content`` in ``profile``.
 
     ``data`` in the native profile goes with the ontology unless ``ontology`` is False: the
     embedded graph holds both, and the stored queries read both (subclass paths, labels of terms),
     so a store that holds only the data would answer them differently. The other profiles are
     other vocabularies, which the stored queries do not read: they go as before, data alone.
+    ``files`` (from ``--data`` or ``--store``) replace the shipped files of ``content``.
     """
     from szsemi.export.serialise import build, content_files
 
     with_ontology = content == "data" and profile == "native" and ontology
-    files = content_files("ontology") + content_files("data") if with_ontology else None
+    if with_ontology:
+        files = content_files("ontology") + (content_files("data") if files is None else list(files))
     return build(content, profile, files=files).union()
 
 

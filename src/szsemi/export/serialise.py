@@ -194,10 +194,13 @@ def build(content: str = "data", profile: str = "native", graph_per_source: bool
 
 
 def export(content: str = "data", fmt: str = "ttl", graph_per_source: bool = False,
-           profile: str = "native") -> bytes:
-    """The shipped graph (``content``: data, ontology, shapes or all) as ``fmt`` bytes."""
+           profile: str = "native", *, data=(), store=None) -> bytes:
+    """The graph (``content``: data, ontology, shapes or all) as ``fmt`` bytes: the shipped files,
+    or ``data`` files instead of the shipped data, or the files of the ``store`` folder."""
+    from szsemi.export.inputs import graph_files
+
     check_format(fmt, graph_per_source)
-    return serialize(build(content, profile, graph_per_source), fmt)
+    return serialize(build(content, profile, graph_per_source, graph_files(content, data=data, store=store)), fmt)
 
 
 def check_format(fmt: str, graph_per_source: bool = False) -> None:

@@ -2,15 +2,22 @@
 
 A store folder holds generations; ``CURRENT`` names the live one::
 
+    PATH/.szsemi-store         the marker: this folder was created by szsemi as a store
     PATH/CURRENT               "gen-000002"
     PATH/gen-000002/manifest.json
     PATH/gen-000002/oxigraph/  the RocksDB files
 
 The manifest records each source file's path, size, modification time and SHA-256. Opening the
-store checks the sources cheaply (size and mtime; the hash only when the mtime moved but the size
-did not) and, when one changed, bulk-loads every source into a fresh generation and swaps
-``CURRENT`` atomically, so a reader never sees a half-built store. Queries open the live generation
-read-only, so several processes can query at once. Only pyoxigraph is imported on this path.
+store hashes every source (the content decides, so an edit that keeps the size and the
+modification time is seen) and, when one changed, bulk-loads every source into a fresh generation
+and swaps ``CURRENT`` atomically, so a reader never sees a half-built store. Queries open the live
+generation read-only, so several processes can query at once.
+
+The store only ever works in a folder it created: a new or empty folder gets the marker first; a
+folder without it is refused, never adopted, and nothing in it is deleted. A store whose folder
+cannot be written (read-only mount, no write permission) is still queried when it is up to date;
+when it is stale and cannot be rebuilt, its sources are loaded into memory instead, so the answer
+is never the old one. Only pyoxigraph is imported on this path.
 
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
@@ -22,27 +29,33 @@ read-only, so several processes can query at once. Only pyoxigraph is imported o
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from szsemi import __version__
+from szsemi.errors import EngineError, InputError
 from szsemi.graph import resources
 from szsemi.graph.atomic import write_text
-from szsemi.errors import EngineError, InputError
 from szsemi.graph.load import Source, rdf_format, shipped_data
 
-FORMAT = "szsemi-store/1"
+Manifest = dict[str, Any]
+FORMAT = "szsemi-store/2"
+MARKER = ".szsemi-store"
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+_GENERATION = re.compile(r"gen-[0-9]{6}")
 
 
 def default_sources() -> list[Source]:
@@ -50,20 +63,28 @@ def default_sources() -> list[Source]:
     return [resources.ontology_file(), *shipped_data()]
 
 
-def open_store(path: str | os.PathLike, sources: Sequence[Source] | None = None) -> ox.Store:
+def open_store(path: str | os.PathLike[str], sources: Sequence[Source] | None = None) -> ox.Store:
     """The store at ``path``, read-only, rebuilt first if its sources changed.
 
     ``sources`` are the files the store must hold; ``None`` means the files it was built from (or,
-    for a new store, the shipped ontology and data).
+    for a new store, the shipped ontology and data). A stale store whose folder cannot be written
+    gives an in-memory store of the sources instead (the right answer, without the speed).
     """
     root = Path(path)
     manifest = _manifest(root)
     wanted = _wanted(sources, manifest)
     if manifest is None or _stale(manifest, wanted):
-        with _locked(root):
-            manifest = _manifest(root)  # another process may have rebuilt it meanwhile
-            if manifest is None or _stale(manifest, wanted):
-                manifest = _build(root, wanted)
+        try:
+            with _locked(root):
+                manifest = _manifest(root)  # another process may have rebuilt it meanwhile
+                if manifest is None or _stale(manifest, wanted):
+                    manifest = _build(root, wanted)
+        except _ReadOnly:
+            if manifest is None:
+                raise EngineError(f"cannot create a store at {root}: the folder cannot be written") from None
+            from szsemi.graph.load import load
+
+            return load(wanted)
     elif any("seen_mtime_ns" in recorded for recorded in manifest["sources"]):
         _remember_mtimes(root, manifest)
     try:
@@ -72,14 +93,26 @@ def open_store(path: str | os.PathLike, sources: Sequence[Source] | None = None)
         raise EngineError(f"cannot open the store at {root}: {e}") from None
 
 
-def build(path: str | os.PathLike, sources: Sequence[Source] | None = None) -> dict:
+def source_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files the store at ``path`` was built from (what it holds once it is up to date)."""
+    manifest = _manifest(Path(path))
+    if manifest is None:
+        raise InputError("no szsemi store here yet; build one with `szsemi store build --store PATH`",
+                         path=str(path))
+    return [Path(recorded["path"]) for recorded in manifest["sources"]]
+
+
+def build(path: str | os.PathLike[str], sources: Sequence[Source] | None = None) -> Manifest:
     """Bulk-load ``sources`` (default: the shipped ontology and data) into a new generation at ``path``."""
     root = Path(path)
-    with _locked(root):
-        return _build(root, _wanted(sources, None))
+    try:
+        with _locked(root):
+            return _build(root, _wanted(sources, None))
+    except _ReadOnly:
+        raise InputError("cannot build a store here: the folder cannot be written", path=str(root)) from None
 
 
-def info(path: str | os.PathLike) -> dict:
+def info(path: str | os.PathLike[str]) -> Manifest:
     """The manifest of the store at ``path``, each source's state, and whether a rebuild is due."""
     root = Path(path)
     manifest = _manifest(root)
@@ -89,7 +122,7 @@ def info(path: str | os.PathLike) -> dict:
     states = [_state(recorded) for recorded in manifest["sources"]]
     result = dict(manifest)
     result["sources"] = [{**{k: v for k, v in recorded.items() if k != "seen_mtime_ns"}, "state": state}
-                         for recorded, state in zip(manifest["sources"], states)]
+                         for recorded, state in zip(manifest["sources"], states, strict=True)]
     result["path"] = str(root)
     result["state"] = "up to date" if all(s == "unchanged" for s in states) else "stale"
     return result
@@ -103,7 +136,7 @@ def _local(source: Source) -> Path:
     return resources.local_path(source).resolve()
 
 
-def _wanted(sources: Sequence[Source] | None, manifest: dict | None) -> list[Path]:
+def _wanted(sources: Sequence[Source] | None, manifest: Manifest | None) -> list[Path]:
     if sources is not None:
         return [_local(s) for s in sources]
     if manifest is not None:
@@ -119,11 +152,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _state(recorded: dict) -> str:
-    """``unchanged``, ``changed`` or ``missing``: size and mtime first, the hash only if they disagree.
+def _state(recorded: Manifest) -> str:
+    """``unchanged``, ``changed`` or ``missing``, decided by the file's SHA-256 (size first, as a shortcut).
 
-    A file whose mtime moved but whose bytes did not gets ``seen_mtime_ns`` (the mtime before it
-    was hashed), so that the new mtime can be remembered.
+    A file whose mtime moved but whose bytes did not gets ``seen_mtime_ns`` (its new mtime), so that
+    ``info`` shows the mtime the file has.
     """
     path = Path(recorded["path"])
     try:
@@ -132,15 +165,18 @@ def _state(recorded: dict) -> str:
         return "missing"
     if stat.st_size != recorded["size"]:
         return "changed"
-    if stat.st_mtime_ns == recorded["mtime_ns"]:
-        return "unchanged"
-    if _sha256(path) != recorded["sha256"]:
+    try:
+        digest = _sha256(path)
+    except OSError:
+        return "missing"
+    if digest != recorded["sha256"]:
         return "changed"
-    recorded["seen_mtime_ns"] = stat.st_mtime_ns
+    if stat.st_mtime_ns != recorded["mtime_ns"]:
+        recorded["seen_mtime_ns"] = stat.st_mtime_ns
     return "unchanged"
 
 
-def _stale(manifest: dict, wanted: list[Path]) -> bool:
+def _stale(manifest: Manifest, wanted: list[Path]) -> bool:
     if manifest.get("format") != FORMAT or manifest.get("pyoxigraph") != ox.__version__:
         return True
     if [Path(s["path"]) for s in manifest["sources"]] != wanted:
@@ -148,39 +184,86 @@ def _stale(manifest: dict, wanted: list[Path]) -> bool:
     return any(_state(recorded) != "unchanged" for recorded in manifest["sources"])
 
 
-def _remember_mtimes(root: Path, manifest: dict) -> None:
-    """Record the new mtimes of files whose bytes are unchanged, so the next check needs no hashing."""
-    with _locked(root):
-        for recorded in manifest["sources"]:
-            recorded["mtime_ns"] = recorded.pop("seen_mtime_ns", recorded["mtime_ns"])
-        write_text(root / manifest["generation"] / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+def _remember_mtimes(root: Path, manifest: Manifest) -> None:
+    """Record the new mtimes of files whose bytes are unchanged (best effort: a read-only store keeps
+    the old ones, which decide nothing)."""
+    try:
+        with _locked(root):
+            for recorded in manifest["sources"]:
+                recorded["mtime_ns"] = recorded.pop("seen_mtime_ns", recorded["mtime_ns"])
+            write_text(root / manifest["generation"] / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    except (_ReadOnly, OSError):
+        pass
 
 
-def _manifest(root: Path) -> dict | None:
-    """The live generation's manifest, or None for a new (absent or empty) folder."""
+def _manifest(root: Path) -> Manifest | None:
+    """The live generation's manifest, or None for a new (absent or empty) folder or a store being
+    created; ``InputError`` for a folder that szsemi did not create."""
     if root.exists() and not root.is_dir():
         raise InputError("is a file, not a store folder", path=str(root))
+    if not root.exists() or not _entries(root):
+        return None
+    if not (root / MARKER).is_file():
+        raise InputError(f"this folder exists and is not an szsemi store (it has no {MARKER} marker); "
+                         "szsemi neither adopts nor deletes a folder it did not create: give a new or empty "
+                         "folder", path=str(root))
     pointer = root / CURRENT
     if not pointer.exists():
-        if root.exists() and any(p.name != LOCK and not p.name.startswith("gen-") for p in root.iterdir()):
-            raise InputError("this folder exists and is not an szsemi store; give a new or empty folder",
-                             path=str(root))
         return None
     generation = pointer.read_text(encoding="utf-8").strip()
+    if not _GENERATION.fullmatch(generation):
+        raise InputError(f"the store's {CURRENT} names {generation!r}, not a generation; rebuild the "
+                         "store in a new folder", path=str(pointer))
     try:
-        return json.loads((root / generation / MANIFEST).read_text(encoding="utf-8"))
+        manifest: Manifest = json.loads((root / generation / MANIFEST).read_text(encoding="utf-8"))
+        return manifest
     except (OSError, ValueError) as e:
         raise InputError(f"the store's manifest cannot be read ({e}); rebuild it with `szsemi store build`",
                          path=str(root / generation / MANIFEST)) from None
 
 
+def _entries(root: Path) -> list[Path]:
+    """What the folder holds, less a marker that another process is writing this moment (two
+    first uses of a new store at once must both see it as new)."""
+    return [p for p in root.iterdir() if not (p.name.startswith(f".{MARKER}.") and p.name.endswith(".tmp"))]
+
+
+class _ReadOnly(Exception):
+    """The store folder cannot be written."""
+
+
+def _claim(root: Path) -> None:
+    """Create the folder (or take an empty one) and write the marker, before anything else is written."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if not (root / MARKER).is_file():
+            if _entries(root):
+                _manifest(root)  # raises: the folder holds things szsemi did not put there
+            write_text(root / MARKER, FORMAT + "\n")
+    except PermissionError:
+        raise _ReadOnly() from None
+    except OSError as e:
+        if e.errno == errno.EROFS:
+            raise _ReadOnly() from None
+        raise
+
+
 @contextmanager
-def _locked(root: Path):
-    """One builder at a time (an exclusive lock on ``PATH/.lock``)."""
+def _locked(root: Path) -> Iterator[None]:
+    """One builder at a time (an exclusive lock on ``PATH/.lock``); ``_ReadOnly`` if the folder
+    cannot be written."""
     import fcntl
 
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "w") as handle:
+    _claim(root)
+    try:
+        handle = open(root / LOCK, "w")  # noqa: SIM115 - closed by the with block below
+    except PermissionError:
+        raise _ReadOnly() from None
+    except OSError as e:
+        if e.errno == errno.EROFS:
+            raise _ReadOnly() from None
+        raise
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -189,11 +272,11 @@ def _locked(root: Path):
 
 
 def _next_generation(root: Path) -> str:
-    numbers = [int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()]
+    numbers = [int(p.name[4:]) for p in root.glob("gen-*") if _GENERATION.fullmatch(p.name)]
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
-def _build(root: Path, sources: list[Path]) -> dict:
+def _build(root: Path, sources: list[Path]) -> Manifest:
     """Load ``sources`` into a fresh generation, then point CURRENT at it and drop old generations."""
     started = time.perf_counter()
     recorded = []
@@ -220,14 +303,14 @@ def _build(root: Path, sources: list[Path]) -> dict:
         raise
     manifest = {"format": FORMAT, "generation": generation, "szsemi": __version__,
                 "pyoxigraph": ox.__version__,
-                "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - started, 3), "triples": triples,
                 "sources": recorded}
     write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     previous = (root / CURRENT).read_text(encoding="utf-8").strip() if (root / CURRENT).exists() else None
     write_text(root / CURRENT, generation + "\n")
     for old in root.glob("gen-*"):  # keep the previous generation for readers that still have it open
-        if old.name not in (generation, previous):
+        if _GENERATION.fullmatch(old.name) and old.name not in (generation, previous):
             shutil.rmtree(old, ignore_errors=True)
     return manifest
 
