@@ -298,10 +298,9 @@ def _catalogue(args):
 
 
 def _stored(args):
-    catalogue = _catalogue(args)
-    if args.name not in catalogue:
-        raise UsageError(f"no stored query named {args.name!r}; `szsemi query list` shows them")
-    return catalogue[args.name]
+    from szsemi.query.catalogue import find_query
+
+    return find_query(args.name, tuple(args.query_dir))  # reads that one file only
 
 
 def _query_list(args, out: TextIO) -> int:

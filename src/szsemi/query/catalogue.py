@@ -62,15 +62,16 @@ class StoredQuery:
     rule: Rule | None = None
 
 
-def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
-    """Every stored query, by name: the shipped catalogue, then each of ``extra_dirs``.
-    ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
-    parse as a lint finding instead of stopping).
+def catalogue_files(extra_dirs: tuple = ()) -> dict[str, tuple[Traversable | Path, str | None]]:
+    """Every stored query file, by name, unread: ``(file, shown)`` where ``shown`` is how messages
+    name a user's file (``None`` for a shipped one). The shipped catalogue first, then each of
+    ``extra_dirs``.
 
     A query in an extra folder may not reuse a shipped name (that would silently change what a
-    known query does); two extra folders may not share a name either.
+    known query does); two extra folders may not share a name either. Only names are compared, so
+    running one query reads one file.
     """
-    found: dict[str, StoredQuery] = {}
+    found: dict[str, tuple[Traversable | Path, str | None]] = {}
     folders: list[Traversable | Path] = [resources.queries_folder(), *map(Path, extra_dirs)]
     for number, folder in enumerate(folders):
         if not folder.is_dir():
@@ -79,12 +80,44 @@ def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, Stor
             if not item.name.endswith(".rq"):
                 continue
             # a user's file is named as the user can find it; a shipped one as queries/NAME.rq
-            query = read_query(item, shown=str(item) if number else None, check=check)
-            if query.name in found:
-                raise QueryDefinitionError(f"a query named {query.name!r} is already defined in "
-                                           f"{found[query.name].path}", path=query.path)
-            found[query.name] = query
+            shown = str(item) if number else None
+            name = item.name[: -len(".rq")]
+            if name in found:
+                first, first_shown = found[name]
+                raise QueryDefinitionError(f"a query named {name!r} is already defined in "
+                                           f"{first_shown or _shown(first)}", path=shown or _shown(item))
+            found[name] = (item, shown)
     return found
+
+
+def find_query(name: str, extra_dirs: tuple = (), check: bool = True) -> StoredQuery:
+    """The stored query ``name``; ``UsageError`` if no query has that name.
+
+    Of the shipped catalogue only that one file is read and parsed. Every file of the user's
+    ``extra_dirs`` is read and checked, so a mistake in a folder being written shows at once,
+    whichever query runs.
+    """
+    files = catalogue_files(extra_dirs)
+    for other, (item, shown) in files.items():
+        if shown is not None and other != name:
+            read_query(item, shown=shown, check=check)
+    if name not in files:
+        raise UsageError(f"no stored query named {name!r}; `szsemi query list` shows them")
+    item, shown = files[name]
+    return read_query(item, shown=shown, check=check)
+
+
+def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
+    """Every stored query, by name, each file read and checked (see :func:`catalogue_files`).
+    ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
+    parse as a lint finding instead of stopping).
+    """
+    return {name: read_query(item, shown=shown, check=check)
+            for name, (item, shown) in catalogue_files(extra_dirs).items()}
+
+
+def _shown(source: Traversable | Path) -> str:
+    return f"{Path(str(source)).parent.name}/{source.name}"
 
 
 _PLACE = re.compile(r"error at (\d+):(\d+): ")
@@ -124,7 +157,7 @@ def check_syntax(text: str) -> None:
 def read_query(source: Traversable | Path, shown: str | None = None, check: bool = True) -> StoredQuery:
     """Parse one ``.rq`` file; ``shown`` is how messages name it (default: folder/file.rq);
     ``check`` parses its SPARQL too."""
-    path = shown or f"{Path(str(source)).parent.name}/{source.name}"
+    path = shown or _shown(source)
     name = source.name[: -len(".rq")]
     try:
         text = source.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SPARQL
