@@ -110,12 +110,13 @@ def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs:
             else:
                 store.bulk_load(read_bytes(source), format=fmt, to_graph=ox.DefaultGraph())
         except SyntaxError as e:
-            raise InputError(_reason(e), path=display_name(source), line=e.lineno,
+            raise InputError(syntax_error_reason(e), path=display_name(source), line=e.lineno,
                              column=e.offset) from None
     return store
 
 
-def _reason(error: SyntaxError) -> str:
+def syntax_error_reason(error: SyntaxError) -> str:
+    """What an Oxigraph parser error says, without its place (the caller names file, line, column)."""
     # Oxigraph writes "Parser error between line L column C and ...: what (file, line L)".
     text = str(error.msg if error.msg else error)
     if ": " in text and text.startswith("Parser error"):
