@@ -19,7 +19,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
-import yaml
 
 from szsemi.graph import resources
 from szsemi.query.binding import form_span, query_form, query_variables
@@ -215,7 +214,18 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
 
 
 def _header(text: str, path: str) -> tuple[dict, int]:
-    lines = []
+    lines = _header_lines(text, path)
+    header = known_header("\n".join(lines))
+    if header is None:
+        header = _parse_yaml("\n".join(lines), path, lines)
+    if not isinstance(header, dict):
+        raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
+    return header, len(lines)
+
+
+def _header_lines(text: str, path: str) -> list[str]:
+    """The YAML lines of the ``#+`` header, without their ``#+ ``."""
+    lines: list[str] = []
     for line in text.splitlines():
         if not line.startswith("#+"):
             break
@@ -227,8 +237,14 @@ def _header(text: str, path: str) -> tuple[dict, int]:
     if not lines:
         raise QueryDefinitionError("the file has no '#+' header (at least '#+ summary: ...')",
                                    path=path, line=1)
+    return lines
+
+
+def _parse_yaml(text: str, path: str, lines: list[str]) -> object:
+    import yaml  # 15 ms to import: only for a header the shipped index does not hold
+
     try:
-        header = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
@@ -236,9 +252,79 @@ def _header(text: str, path: str) -> tuple[dict, int]:
         raise QueryDefinitionError(f"invalid YAML in the header: {problem}", path=path,
                                    line=mark.line + 1 if inside else len(lines),
                                    column=mark.column + 4 if inside else None) from None
-    if not isinstance(header, dict):
-        raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
-    return header, len(lines)
+
+
+# The shipped headers, parsed: YAML's answer for each header text, kept in a JSON file beside this
+# module so that a query does not import and run a YAML parser. It is keyed by the header's exact
+# text, so a header that changed is simply not found and is parsed as YAML: never a stale answer.
+HEADER_INDEX = "shipped_headers.json"
+_known: dict[str, object] | None = None
+
+
+def known_header(text: str) -> dict | None:
+    """The parsed header for ``text`` if the shipped index holds it (a fresh copy), else ``None``."""
+    global _known
+    if _known is None:
+        import json
+        from importlib.resources import files
+
+        try:
+            _known = json.loads((files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _known = {}
+    value = _known.get(text)
+    return _from_json(value) if isinstance(value, dict) else None
+
+
+def header_index(folder: Traversable | Path | None = None) -> str:
+    """The JSON text of the header index for the ``.rq`` files of ``folder`` (the shipped ones).
+    ``tests/query/test_catalogue.py`` checks that the file beside this module equals it."""
+    import json
+
+    import yaml
+
+    index = {}
+    for item in sorted((folder or resources.queries_folder()).iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".rq"):
+            try:
+                text = "\n".join(_header_lines(item.read_text(encoding="utf-8-sig"), item.name))
+                value = _to_json(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+            except (QueryDefinitionError, yaml.YAMLError, TypeError):
+                continue  # not indexable: read as YAML when run
+            index[text] = value
+    return json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _to_json(value: object) -> object:
+    """YAML's value as JSON, dates tagged; ``TypeError`` for anything JSON could not give back."""
+    import datetime
+
+    if isinstance(value, dict):
+        if set(value) in ({"$date"}, {"$datetime"}) or not all(isinstance(k, str) for k in value):
+            raise TypeError("not indexable")
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError("not indexable")
+
+
+def _from_json(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"$date"} or set(value) == {"$datetime"}:
+            import datetime
+
+            kind, text = next(iter(value.items()))
+            return (datetime.date if kind == "$date" else datetime.datetime).fromisoformat(text)
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
 
 
 def _key_line(text: str, count: int, key: object, after: int = 1) -> int:
