@@ -14,7 +14,7 @@ from typing import Any as _Any
 __version__ = "0.1.0"
 
 # `open` is left out of __all__ so that `from szsemi import *` does not hide the built-in open.
-__all__ = ["Graph", "export", "run_query", "sparql", "validate", "__version__"]
+__all__ = ["Graph", "__version__", "export", "run_query", "sparql", "validate"]
 _FROM_API = ("Graph", "open", "run_query", "sparql")
 _VERBS = ("validate", "export")  # stage subpackages that are called like functions
 

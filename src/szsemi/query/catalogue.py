@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from szsemi.graph import resources
-from szsemi.query.binding import form_span, query_form, query_variables
 from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
+from szsemi.graph import resources
 from szsemi.graph.namespaces import expand
+from szsemi.query.binding import form_span, query_form, query_variables
 from szsemi.query.params import TYPES, Param, coerce
 
 HEADER_KEYS = {"summary", "description", "tags", "params", "id", "severity", "message"}

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 import unicodedata
+from decimal import Decimal
 
 import pyoxigraph as ox
 
-from szsemi.query.engines import Result
 from szsemi.errors import UsageError
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.graph.terms import compact_iri
+from szsemi.query.engines import Result
 
 FORMATS = ("table", "csv", "tsv", "json", "srj", "ttl", "nt")
 _XSD = PREFIXES["xsd"]
