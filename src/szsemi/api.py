@@ -42,6 +42,11 @@ def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: S
     """
     if endpoint:
         return RemoteEngine(endpoint, graph=graph, **remote_options)
+    if remote_options:  # e.g. run_query(name, minutes=10): a parameter given as an option
+        from szsemi.errors import UsageError
+
+        raise UsageError(f"{', '.join(sorted(remote_options))}: not an option of the embedded graph; "
+                         "a stored query's parameters go in one dict: run_query(name, {\"key\": value})")
     from szsemi.graph import resources
 
     if store:
