@@ -21,8 +21,8 @@ def test_a_parameter_may_share_its_name_with_an_option():
 
 
 def test_an_opened_graph_parses_once_and_reads_each_query_once(monkeypatch):
-    import szsemi.graph.load as load
-    import szsemi.query.catalogue as catalogue
+    from szsemi.graph import load
+    from szsemi.query import catalogue
 
     g = szsemi.open()
     store = g.engine.store
