@@ -663,6 +663,13 @@ def main(argv: list[str] | None = None) -> int:
         out.flush()
 
     if "cli" in parts:
+        import compileall
+
+        import szsemi
+
+        # Bytecode as an installed package has it (rdflib's is compiled at install), even where
+        # PYTHONDONTWRITEBYTECODE keeps a checkout's modules from being cached.
+        compileall.compile_dir(str(Path(szsemi.__file__).parent), quiet=1)
         ours_cmd = [sys.executable, "-m", "szsemi", "query", "run", args.cli_query]
         peer_cmd = [sys.executable, "-c", "import rdflib"]
         ours_times, peer_times = [], []
@@ -678,8 +685,8 @@ def main(argv: list[str] | None = None) -> int:
         t.add('python -c "import rdflib"', secs(peer), "1.00x")
         t.add('python -c "pass"', secs(bare), f"{bare / peer:.2f}x")
         out.write(t.render() + "\n")
-        goals.append((f"`szsemi query run {args.cli_query}` at most 1.5x `python -c \"import rdflib\"`",
-                      ours / peer <= 1.5, f"{ours / peer:.2f}x"))
+        goals.append((f"`szsemi query run {args.cli_query}` at most 0.6x `python -c \"import rdflib\"` (issue 13)",
+                      ours / peer <= 0.6, f"{ours / peer:.2f}x"))
         out.flush()
 
     if "persistent" in parts:

@@ -35,3 +35,20 @@ def test_the_examples_are_found():
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=FLAGS, report=True)
     assert result.attempted > 0 and result.failed == 0, f"{result.failed} of {result.attempted} examples failed"
+
+
+def test_the_api_page_runs():
+    """Every example in docs/api.md runs and gives what the page shows."""
+    import pathlib
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "api.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, report=True)
+    assert result.attempted >= 10 and result.failed == 0, f"{result.failed} of {result.attempted} examples failed"
+
+
+def test_dir_shows_the_api():
+    names = [n for n in dir(szsemi) if not n.startswith("_")]
+    assert names == ["Graph", "export", "open", "run_query", "sparql", "validate"]
+    stages = importlib.import_module("szsemi.validate.stages")  # the subpackage is still a package
+    assert szsemi.validate.stages is stages
+    assert callable(szsemi.validate) and callable(szsemi.export)

@@ -41,7 +41,7 @@ def api_rows():
     def rows(name, **params):
         key = (name, tuple(sorted(params.items())))
         if key not in cache:
-            cache[key] = szsemi.run_query(name, **params)
+            cache[key] = szsemi.run_query(name, params)
         return cache[key]
     return rows
 
@@ -238,7 +238,7 @@ def test_construct_as_turtle_and_ntriples_is_the_same_graph():
                            "--format", fmt)
         assert code == 0
         graphs.append(rdflib.Graph().parse(data=out, format="turtle" if fmt == "ttl" else "nt"))
-    triples = szsemi.run_query("get-entity-description", entity="sz:org/honor")
+    triples = szsemi.run_query("get-entity-description", {"entity": "sz:org/honor"})
     expected = rdflib.Graph().parse(data="".join(f"{t} .\n" for t in triples), format="nt")
     assert len(expected) > 15
     assert isomorphic(graphs[0], expected) and isomorphic(graphs[1], expected)
@@ -636,9 +636,9 @@ def test_installed_command_runs_a_stored_query_from_any_folder(tmp_path):
 
 
 def test_the_api_takes_a_parameter_called_name():
-    rows = szsemi.run_query("get-entity-by-name", name="坪山区")
+    rows = szsemi.run_query("get-entity-by-name", {"name": "坪山区"})
     assert [r["entity"].value for r in rows] == [SZ + "place/pingshan-district"]
-    assert szsemi.run_query("get-entity-by-name", name="Biyadi", limit=1)[0]["entity"].value == SZ + "org/byd"
+    assert szsemi.run_query("get-entity-by-name", {"name": "Biyadi"}, limit=1)[0]["entity"].value == SZ + "org/byd"
 
 
 def test_data_in_named_graphs_keeps_its_graphs_for_queries(tmp_path):

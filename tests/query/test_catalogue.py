@@ -367,3 +367,44 @@ def test_a_syntax_error_in_an_ask_query_is_placed_in_the_text_as_written(tmp_pat
         read_query(query)
     # on the ASK's own line, after the keyword: where the probe's longer SELECT would shift the column
     assert str(raw.value).startswith("error at 2:15:") and (ours.value.line, ours.value.column) == (2, 15)
+
+
+# --- the shipped header index (the light query path does not import a YAML parser) ---
+
+def test_the_shipped_header_index_is_current():
+    from importlib.resources import files
+
+    from szsemi.query.catalogue import HEADER_INDEX, header_index
+
+    shipped = (files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8")
+    assert shipped == header_index(), (
+        "a stored query's header changed: regenerate the index with\n  python -c 'from szsemi.query.catalogue "
+        "import header_index as h; open(\"src/szsemi/query/shipped_headers.json\", \"w\").write(h())'")
+
+
+def test_the_index_gives_what_yaml_gives_and_only_for_the_exact_text():
+    import datetime
+
+    import yaml
+
+    from szsemi.query.catalogue import _from_json, _to_json, known_header
+
+    for path in sorted(Path(str(files_folder())).glob("*.rq")):
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#+"):
+                break
+            lines.append(line[3:])
+        text = "\n".join(lines)
+        assert known_header(text) == yaml.safe_load(text), path.name
+        assert known_header(text + "\n#") is None  # any other text is read as YAML
+    value = {"default": datetime.date(2022, 11, 1), "at": datetime.datetime(2022, 11, 1, 8, 30), "n": [1, 2.5, None]}
+    assert _from_json(_to_json(value)) == value
+    with pytest.raises(TypeError):
+        _to_json({1: "a key JSON would turn into text"})
+
+
+def files_folder():
+    from szsemi.graph import resources
+
+    return resources.queries_folder()

@@ -186,9 +186,9 @@ def test_local_answer_equals_the_golden_file(stem, local_engine):
 def test_the_api_gives_the_golden_rows():
     import szsemi
 
-    rows = szsemi.run_query("get-plan-district-roles", district="sz:place/pingshan-district")
+    rows = szsemi.run_query("get-plan-district-roles", {"district": "sz:place/pingshan-district"})
     assert canonical_rows(rows) == canonical_rows(golden_answer("get-plan-district-roles--pingshan")[2])
-    triples = szsemi.run_query("get-entity-description", entity="sz:org/honor")
+    triples = szsemi.run_query("get-entity-description", {"entity": "sz:org/honor"})
     assert isomorphic(as_graph(triples), golden_answer("get-entity-description--honor")[2])
 
 

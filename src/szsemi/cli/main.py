@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -323,9 +322,12 @@ def _engine(args):
     import os
 
     from szsemi.api import engine_for
-    from szsemi.query.config import read_config
 
-    settings = read_config(args.config) if args.config else {}
+    settings = {}
+    if args.config:  # tomllib is not imported by a query that has no config file
+        from szsemi.query.config import read_config
+
+        settings = read_config(args.config)
     endpoint = args.endpoint or settings.get("url")
     if not endpoint:
         return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None)
@@ -410,10 +412,9 @@ def _catalogue(args):
 
 
 def _stored(args):
-    catalogue = _catalogue(args)
-    if args.name not in catalogue:
-        raise UsageError(f"no stored query named {args.name!r}; `szsemi query list` shows them")
-    return catalogue[args.name]
+    from szsemi.query.catalogue import find_query
+
+    return find_query(args.name, tuple(args.query_dir))  # reads that one file only
 
 
 def _query_list(args, out: TextIO) -> int:
@@ -563,6 +564,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except Exception as e:  # noqa: BLE001 - a bug must not exit 1, which CI reads as "does not conform"
         err.write(f"szsemi: internal error: {type(e).__name__}: {e}\n")
         if os.environ.get("SZSEMI_DEBUG"):
+            import traceback
+
             traceback.print_exc(file=err)
         else:
             err.write("szsemi: set SZSEMI_DEBUG=1 to see where, and please report it\n")

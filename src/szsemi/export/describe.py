@@ -13,8 +13,9 @@ import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
 
 from szsemi import __version__
-from szsemi.export.serialise import MEDIA_TYPES, Export, _longturtle
+from szsemi.export.serialise import MEDIA_TYPES, Export, longturtle
 from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.terms import split_iri
 
 VOID = rdflib.Namespace(PREFIXES["void"])
 DCAT = rdflib.Namespace(PREFIXES["dcat"])
@@ -102,9 +103,9 @@ def _statistics(g: rdflib.Graph, ds: URIRef, union: rdflib.Graph) -> None:
 def _slug(term) -> str:
     """A readable, collision-free path segment for a class or property: its prefixed name."""
     text = str(term)
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(namespace) and text[len(namespace):]:
-            return f"{prefix}-{text[len(namespace):]}"
+    split = split_iri(text)
+    if split:
+        return f"{split[0]}-{split[2]}"
     import hashlib
 
     return "iri-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -114,4 +115,4 @@ def describe_turtle(exp: Export, fmt: str | None = None, endpoint: str | None = 
     """The description as longturtle bytes (stable blank nodes, sorted)."""
     from szsemi.export.bnodes import stable
 
-    return _longturtle(stable(describe(exp, fmt, endpoint))).encode("utf-8")
+    return longturtle(stable(describe(exp, fmt, endpoint))).encode("utf-8")

@@ -27,6 +27,7 @@ from szsemi.graph import resources
 from szsemi.export.bnodes import stable
 from szsemi.errors import InputError, UsageError
 from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.terms import compact_iri, split_iri
 from szsemi.export.profiles import PROFILES, re_express
 
 CONTENTS = ("data", "ontology", "shapes", "all")
@@ -223,7 +224,7 @@ def serialize(exp: Export, fmt: str) -> bytes:
             lines += [line[: -len(" .\n")] + suffix + "\n" for line in _nt_lines(graph)]
         return "".join(sorted(lines)).encode("utf-8")
     if fmt == "ttl":
-        return _longturtle(exp.union()).encode("utf-8")
+        return longturtle(exp.union()).encode("utf-8")
     if fmt == "trig":
         return _trig(graphs).encode("utf-8")
     if fmt == "jsonld":
@@ -275,7 +276,8 @@ def _nt_lines(graph: rdflib.Graph) -> list[str]:
     return sorted(_nt_row((s, p, _term(o))) for s, p, o in graph)
 
 
-def _longturtle(graph: rdflib.Graph) -> str:
+def longturtle(graph: rdflib.Graph) -> str:
+    """``graph`` as sorted longturtle text with the project's prefixes."""
     return _fresh(graph).serialize(format="longturtle").strip() + "\n"
 
 
@@ -283,7 +285,7 @@ def _trig(graphs) -> str:
     prefixes, blocks = set(), []
     for name, graph in graphs:
         body = []
-        for line in _longturtle(graph).splitlines():
+        for line in longturtle(graph).splitlines():
             if line.startswith("PREFIX "):
                 prefixes.add(line)
             elif body or line.strip():
@@ -312,16 +314,9 @@ def _jsonld(graphs) -> str:
     return json.dumps(_sorted_json(json.loads(text)), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-_JSON_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
 def _compact_iri(iri: str) -> str:
     """``sz:passage/x`` for a node IRI rdflib left whole (it will not compact a suffix with a slash)."""
-    for prefix, namespace in _JSON_PREFIXES:
-        rest = iri[len(namespace):]
-        if iri.startswith(namespace) and rest and not rest.startswith("//"):
-            return f"{prefix}:{rest}"
-    return iri
+    return compact_iri(iri) or iri
 
 
 def _sorted_json(value, in_list: bool = False):
@@ -337,15 +332,13 @@ def _sorted_json(value, in_list: bool = False):
 
 
 _XML_ESCAPES = {"\r": "&#13;"}
-_XML_NAMES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 def _qname(iri: str) -> tuple[str, str, str]:
     """(prefix, local name, namespace) for an RDF/XML element; unknown namespaces get ``ns1``."""
-    for prefix, namespace in _XML_NAMES:
-        local = iri[len(namespace):]
-        if iri.startswith(namespace) and local and _ncname(local):
-            return prefix, local, namespace
+    split = split_iri(iri, lambda local: bool(local) and _ncname(local))
+    if split:
+        return split[0], split[2], split[1]
     cut = max(iri.rfind("#"), iri.rfind("/")) + 1
     while cut < len(iri) and not _ncname(iri[cut:]):
         cut += 1

@@ -316,11 +316,11 @@ def _build(root: Path, sources: list[Path]) -> Manifest:
 
 
 def _bulk_load(store: ox.Store, path: Path) -> None:
-    from szsemi.graph.load import _reason
+    from szsemi.graph.load import syntax_error_reason
 
     try:
         store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.DefaultGraph())
     except SyntaxError as e:
-        raise InputError(_reason(e), path=str(path), line=e.lineno, column=e.offset) from None
+        raise InputError(syntax_error_reason(e), path=str(path), line=e.lineno, column=e.offset) from None
     except OSError as e:
         raise EngineError(f"loading {path} into the store failed: {e}") from None

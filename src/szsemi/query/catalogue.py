@@ -19,12 +19,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
-import yaml
 
-from szsemi.graph import resources
-from szsemi.query.binding import form_span, query_form, query_variables
 from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
+from szsemi.graph import resources
 from szsemi.graph.namespaces import expand
+from szsemi.query.binding import form_span, query_form, query_variables
 from szsemi.query.params import TYPES, Param, coerce
 
 HEADER_KEYS = {"summary", "description", "tags", "params", "id", "severity", "message"}
@@ -62,15 +61,16 @@ class StoredQuery:
     rule: Rule | None = None
 
 
-def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
-    """Every stored query, by name: the shipped catalogue, then each of ``extra_dirs``.
-    ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
-    parse as a lint finding instead of stopping).
+def catalogue_files(extra_dirs: tuple = ()) -> dict[str, tuple[Traversable | Path, str | None]]:
+    """Every stored query file, by name, unread: ``(file, shown)`` where ``shown`` is how messages
+    name a user's file (``None`` for a shipped one). The shipped catalogue first, then each of
+    ``extra_dirs``.
 
     A query in an extra folder may not reuse a shipped name (that would silently change what a
-    known query does); two extra folders may not share a name either.
+    known query does); two extra folders may not share a name either. Only names are compared, so
+    running one query reads one file.
     """
-    found: dict[str, StoredQuery] = {}
+    found: dict[str, tuple[Traversable | Path, str | None]] = {}
     folders: list[Traversable | Path] = [resources.queries_folder(), *map(Path, extra_dirs)]
     for number, folder in enumerate(folders):
         if not folder.is_dir():
@@ -79,12 +79,44 @@ def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, Stor
             if not item.name.endswith(".rq"):
                 continue
             # a user's file is named as the user can find it; a shipped one as queries/NAME.rq
-            query = read_query(item, shown=str(item) if number else None, check=check)
-            if query.name in found:
-                raise QueryDefinitionError(f"a query named {query.name!r} is already defined in "
-                                           f"{found[query.name].path}", path=query.path)
-            found[query.name] = query
+            shown = str(item) if number else None
+            name = item.name[: -len(".rq")]
+            if name in found:
+                first, first_shown = found[name]
+                raise QueryDefinitionError(f"a query named {name!r} is already defined in "
+                                           f"{first_shown or _shown(first)}", path=shown or _shown(item))
+            found[name] = (item, shown)
     return found
+
+
+def find_query(name: str, extra_dirs: tuple = (), check: bool = True) -> StoredQuery:
+    """The stored query ``name``; ``UsageError`` if no query has that name.
+
+    Of the shipped catalogue only that one file is read and parsed. Every file of the user's
+    ``extra_dirs`` is read and checked, so a mistake in a folder being written shows at once,
+    whichever query runs.
+    """
+    files = catalogue_files(extra_dirs)
+    for other, (item, shown) in files.items():
+        if shown is not None and other != name:
+            read_query(item, shown=shown, check=check)
+    if name not in files:
+        raise UsageError(f"no stored query named {name!r}; `szsemi query list` shows them")
+    item, shown = files[name]
+    return read_query(item, shown=shown, check=check)
+
+
+def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
+    """Every stored query, by name, each file read and checked (see :func:`catalogue_files`).
+    ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
+    parse as a lint finding instead of stopping).
+    """
+    return {name: read_query(item, shown=shown, check=check)
+            for name, (item, shown) in catalogue_files(extra_dirs).items()}
+
+
+def _shown(source: Traversable | Path) -> str:
+    return f"{Path(str(source)).parent.name}/{source.name}"
 
 
 _PLACE = re.compile(r"error at (\d+):(\d+): ")
@@ -124,7 +156,7 @@ def check_syntax(text: str) -> None:
 def read_query(source: Traversable | Path, shown: str | None = None, check: bool = True) -> StoredQuery:
     """Parse one ``.rq`` file; ``shown`` is how messages name it (default: folder/file.rq);
     ``check`` parses its SPARQL too."""
-    path = shown or f"{Path(str(source)).parent.name}/{source.name}"
+    path = shown or _shown(source)
     name = source.name[: -len(".rq")]
     try:
         text = source.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SPARQL
@@ -182,7 +214,18 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
 
 
 def _header(text: str, path: str) -> tuple[dict, int]:
-    lines = []
+    lines = _header_lines(text, path)
+    header = known_header("\n".join(lines))
+    if header is None:
+        header = _parse_yaml("\n".join(lines), path, lines)
+    if not isinstance(header, dict):
+        raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
+    return header, len(lines)
+
+
+def _header_lines(text: str, path: str) -> list[str]:
+    """The YAML lines of the ``#+`` header, without their ``#+ ``."""
+    lines: list[str] = []
     for line in text.splitlines():
         if not line.startswith("#+"):
             break
@@ -194,8 +237,14 @@ def _header(text: str, path: str) -> tuple[dict, int]:
     if not lines:
         raise QueryDefinitionError("the file has no '#+' header (at least '#+ summary: ...')",
                                    path=path, line=1)
+    return lines
+
+
+def _parse_yaml(text: str, path: str, lines: list[str]) -> object:
+    import yaml  # 15 ms to import: only for a header the shipped index does not hold
+
     try:
-        header = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
@@ -203,9 +252,79 @@ def _header(text: str, path: str) -> tuple[dict, int]:
         raise QueryDefinitionError(f"invalid YAML in the header: {problem}", path=path,
                                    line=mark.line + 1 if inside else len(lines),
                                    column=mark.column + 4 if inside else None) from None
-    if not isinstance(header, dict):
-        raise QueryDefinitionError("the header must be a YAML mapping (key: value lines)", path=path, line=1)
-    return header, len(lines)
+
+
+# The shipped headers, parsed: YAML's answer for each header text, kept in a JSON file beside this
+# module so that a query does not import and run a YAML parser. It is keyed by the header's exact
+# text, so a header that changed is simply not found and is parsed as YAML: never a stale answer.
+HEADER_INDEX = "shipped_headers.json"
+_known: dict[str, object] | None = None
+
+
+def known_header(text: str) -> dict | None:
+    """The parsed header for ``text`` if the shipped index holds it (a fresh copy), else ``None``."""
+    global _known
+    if _known is None:
+        import json
+        from importlib.resources import files
+
+        try:
+            _known = json.loads((files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _known = {}
+    value = _known.get(text)
+    return _from_json(value) if isinstance(value, dict) else None
+
+
+def header_index(folder: Traversable | Path | None = None) -> str:
+    """The JSON text of the header index for the ``.rq`` files of ``folder`` (the shipped ones).
+    ``tests/query/test_catalogue.py`` checks that the file beside this module equals it."""
+    import json
+
+    import yaml
+
+    index = {}
+    for item in sorted((folder or resources.queries_folder()).iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".rq"):
+            try:
+                text = "\n".join(_header_lines(item.read_text(encoding="utf-8-sig"), item.name))
+                value = _to_json(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+            except (QueryDefinitionError, yaml.YAMLError, TypeError):
+                continue  # not indexable: read as YAML when run
+            index[text] = value
+    return json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _to_json(value: object) -> object:
+    """YAML's value as JSON, dates tagged; ``TypeError`` for anything JSON could not give back."""
+    import datetime
+
+    if isinstance(value, dict):
+        if set(value) in ({"$date"}, {"$datetime"}) or not all(isinstance(k, str) for k in value):
+            raise TypeError("not indexable")
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError("not indexable")
+
+
+def _from_json(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"$date"} or set(value) == {"$datetime"}:
+            import datetime
+
+            kind, text = next(iter(value.items()))
+            return (datetime.date if kind == "$date" else datetime.datetime).fromisoformat(text)
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
 
 
 def _key_line(text: str, count: int, key: object, after: int = 1) -> int:

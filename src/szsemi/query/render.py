@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 import unicodedata
+from decimal import Decimal
 
 import pyoxigraph as ox
 
-from szsemi.query.engines import Result
 from szsemi.errors import UsageError
 from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.terms import compact_iri
+from szsemi.query.engines import Result
 
 FORMATS = ("table", "csv", "tsv", "json", "srj", "ttl", "nt")
 _XSD = PREFIXES["xsd"]
@@ -81,11 +82,7 @@ def compact(term) -> str:
 
 
 def _compact_iri(iri: str) -> str:
-    best = None
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(PREFIXES[best])):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+    return compact_iri(iri) or f"<{iri}>"
 
 
 def _table(result: Result, width: int) -> str:

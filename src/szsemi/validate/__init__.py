@@ -4,3 +4,9 @@
 May import ``szsemi.query`` (the rule checks are stored queries) and ``szsemi.graph``; never export,
 cli or serve.
 """
+
+import sys
+
+from szsemi import VerbModule
+
+sys.modules[__name__].__class__ = VerbModule  # `szsemi.validate(...)` is the API verb

@@ -1,0 +1,51 @@
+"""The light query path (issue 13, point 5): a stored query from a new process imports none of the
+heavy libraries and reads only the stored query it runs. Its speed is a benchmark figure, not a test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("rdflib", "pyshacl", "owlready2", "oxrdflib", "SPARQLWrapper",
+         "yaml")  # the shipped headers come parsed (query/shipped_headers.json)
+
+# Runs the command in this process, then reports which heavy modules and which .rq files it touched.
+PROBE = """
+import builtins, io, sys
+from pathlib import Path
+from importlib.resources.abc import Traversable
+opened = []
+real_read_text = Path.read_text
+def read_text(self, *a, **k):
+    if str(self).endswith(".rq"):
+        opened.append(self.name)
+    return real_read_text(self, *a, **k)
+Path.read_text = read_text
+from szsemi.cli.main import main
+code = main(sys.argv[1:], out=io.StringIO())
+heavy = sorted(m for m in {HEAVY} if m in sys.modules)
+print(code, heavy, sorted(opened))
+"""
+
+
+@pytest.mark.parametrize("argv", [
+    ("query", "run", "get-within-travel-time"),
+    ("query", "run", "get-within-travel-time", "--param", "minutes=20", "--format", "json"),
+])
+def test_a_stored_query_imports_no_heavy_library_and_reads_one_query_file(argv):
+    probe = PROBE.replace("{HEAVY}", repr(HEAVY))
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    code, heavy, opened = done.stdout.strip().split(" ", 2)
+    assert code == "0", done.stderr
+    assert heavy == "[]", f"the query path imported {heavy}"
+    assert opened == "['get-within-travel-time.rq']", f"the query path read {opened}"
+
+
+def test_query_list_still_reads_every_header():
+    probe = PROBE.replace("{HEAVY}", repr(HEAVY))
+    done = subprocess.run([sys.executable, "-c", probe, "query", "list"], capture_output=True, text=True,
+                          check=True)
+    opened = done.stdout.strip().split(" ", 2)[2]
+    assert opened.count(".rq") > 20
