@@ -77,12 +77,7 @@ class Export:
     dataset: ox.Dataset
     sources: dict[ox.NamedNode, str] = field(default_factory=dict)  # source document -> title
     graph_source: dict[ox.NamedNode, ox.NamedNode] = field(default_factory=dict)  # graph -> document
-
-    @property
-    def graph_names(self) -> list[ox.NamedNode]:
-        """The named graphs, in IRI order (the default graph is not among them)."""
-        names = {q.graph_name for q in self.dataset if not isinstance(q.graph_name, ox.DefaultGraph)}
-        return sorted((n for n in names if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
+    graph_names: list[ox.NamedNode] = field(default_factory=list)  # the named graphs, in IRI order
 
     def union(self) -> rdflib.Graph:
         """Every statement in one rdflib graph (for ``szsemi push``, which sends rdflib graphs)."""
@@ -134,6 +129,8 @@ def read_dataset(files: Sequence[Source]) -> ox.Dataset:
     """
     rename = len(files) > 1
     try:
+        if len(files) == 1:
+            return ox.Dataset(_parse(files[0], rename))
         return ox.Dataset(chain.from_iterable(_parse(source, rename) for source in files))
     except SyntaxError:
         from szsemi.graph.load import display_name, load
@@ -167,6 +164,7 @@ def build(content: str = "data", profile: str = "native", graph_per_source: bool
     dataset = read_dataset(content_files(content) if files is None else list(files))
     sources = _sources(dataset)
     graph_source: dict[ox.NamedNode, ox.NamedNode] = {}
+    named: list[ox.NamedNode] = []
     if graph_per_source or profile != "native":
         triples = [q.triple for q in dataset]
         parts: dict[GraphName, list[ox.Triple]] = {}
@@ -185,8 +183,9 @@ def build(content: str = "data", profile: str = "native", graph_per_source: bool
                              for name, part in parts.items() for t in part)
         present = {q.graph_name for q in dataset}
         graph_source = {g: d for g, d in graph_source.items() if g in present}
+        named = sorted((n for n in present if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return Export(content, profile, dataset, sources, graph_source)
+    return Export(content, profile, dataset, sources, graph_source, named)
 
 
 def export(content: str = "data", fmt: str = "ttl", graph_per_source: bool = False,
@@ -216,15 +215,19 @@ def serialize(exp: Export, fmt: str) -> bytes:
         return _turtle(sorted_statements(lines), _OX[fmt])
     from szsemi.export import writers
 
-    statements = list(sorted_statements(lines))
+    statements: Iterable[ox.Quad] = sorted_statements(lines)
     del lines
     if named:  # the default graph first, then each named graph in IRI order (stable: sorted within)
-        statements.sort(key=lambda q: "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value)
+        statements = sorted(statements, key=_graph_key)
     if fmt == "trig":
         return _turtle(statements, ox.RdfFormat.TRIG)
     if fmt == "jsonld":
-        return writers.jsonld(statements)
+        return writers.jsonld(statements, exp.graph_names)
     return writers.rdfxml(statements)
+
+
+def _graph_key(quad: ox.Quad) -> str:
+    return "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
 
 
 _OX = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}

@@ -74,34 +74,63 @@ def _key(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def jsonld(statements: Iterable[ox.Quad]) -> bytes:
-    """A JSON-LD document of the statements (default graph at the top, named graphs as nodes)."""
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
+def jsonld(statements: Iterable[ox.Quad], graph_names: Iterable[ox.NamedNode] = ()) -> bytes:
+    """A JSON-LD document of the statements, which come sorted by graph (default first) then subject.
+
+    Each node is written as soon as its last statement is read, so the document is held as text,
+    not as a tree of every value. ``graph_names`` are the named graphs (their nodes carry ``@graph``).
+    """
+    names = {_node_id(n) for n in graph_names}
+    done: list[tuple[str, str]] = []  # (sort key, indented text) of each top-level node
+    held: dict[str, dict[str, Any]] = {}  # graph-name nodes of the default graph, finished at the end
+    graphs: dict[str, list[dict[str, Any]]] = {}  # named graph -> its nodes
+    graph, subject = "", ""
+    node: dict[str, Any] = {}
+
+    def finish() -> None:
+        if not node:
+            return
+        if graph:
+            graphs.setdefault(graph, []).append(node)
+        elif subject in names:
+            held[subject] = node
+        else:
+            done.append(_entry(node))
+
     for q in statements:
-        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else _node_id(q.graph_name)
-        node = graphs.setdefault(graph, {}).setdefault(_node_id(q.subject), {})
+        g = "" if isinstance(q.graph_name, ox.DefaultGraph) else _node_id(q.graph_name)
+        s = _node_id(q.subject)
+        if (g, s) != (graph, subject):
+            finish()
+            graph, subject, node = g, s, {"@id": s}
         if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode):
             node.setdefault("@type", []).append(compact_iri(q.object.value))
         else:
             node.setdefault(compact_iri(q.predicate.value), []).append(_value(q.object))
-    top = graphs.pop("", {})
-    for name in graphs:  # a named graph is a node of the default graph with its own @graph
-        top.setdefault(name, {})
-    document = {"@context": dict(PREFIXES), "@graph": _nodes(top, graphs)}
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    finish()
+    for name, nodes in graphs.items():
+        top = held.pop(name, {"@id": name})
+        top["@graph"] = [_sorted_values(n) for n in nodes]
+        top["@graph"].sort(key=_key)
+        done.append(_entry(top))
+    done.extend(_entry(n) for n in held.values())
+    done.sort(key=lambda entry: entry[0])
+    context = json.dumps(dict(PREFIXES), ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
+    body = ",\n".join(text for _, text in done)
+    done.clear()  # the texts now live in body only
+    return ('{\n  "@context": ' + context + ',\n  "@graph": [' + ("\n" + body + "\n  " if body else "")
+            + "]\n}\n").encode("utf-8")
 
 
-def _nodes(graph: dict[str, dict[str, list[Any]]],
-           graphs: dict[str, dict[str, dict[str, list[Any]]]] | None = None) -> list[dict[str, Any]]:
-    nodes = []
-    for subject, properties in graph.items():
-        node: dict[str, Any] = {"@id": subject}
-        for key, values in properties.items():
-            node[key] = sorted(values, key=_key)
-        if graphs and subject in graphs:
-            node["@graph"] = _nodes(graphs[subject])
-        nodes.append(node)
-    return sorted(nodes, key=_key)
+def _sorted_values(node: dict[str, Any]) -> dict[str, Any]:
+    return {k: sorted(v, key=_key) if isinstance(v, list) and k != "@graph" else v for k, v in node.items()}
+
+
+def _entry(node: dict[str, Any]) -> tuple[str, str]:
+    """(sort key, text indented for the top-level ``@graph`` list) of a node, its values sorted."""
+    node = _sorted_values(node)
+    text = json.dumps(node, ensure_ascii=False, indent=2, sort_keys=True)
+    return _key(node), "    " + text.replace("\n", "\n    ")
 
 
 # RDF/XML ---------------------------------------------------------------------------------------------
