@@ -99,6 +99,9 @@ def test_every_format_reads_back_as_the_graph_and_is_byte_identical(content, fmt
     assert_reads_back(first, fmt, reference(content), f"{content} as {fmt}")
 
 
+@pytest.mark.hostile(what="literals with lines beginning PREFIX, @prefix or GRAPH, quotes before @, a trailing "
+                     "backslash, language subtags, blank-node cycles", result="every format reads back as the same "
+                     "graph in pyoxigraph and rdflib", kind="input")
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tricky_literals_survive_every_format(fmt):
     """Issue 11: TriG dropped literal lines beginning with PREFIX, @prefix or GRAPH."""
@@ -225,6 +228,8 @@ def test_files_are_read_with_their_own_blank_nodes(tmp_path):
     assert len(set(graph.subjects())) == 2
 
 
+@pytest.mark.hostile(what="export of a file with a syntax error, and of a missing file",
+                     result="InputError naming the file and line (exit 2)", kind="input")
 def test_a_file_that_does_not_parse_is_named_with_its_line(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://example.org/a> <http://example.org/p> .\n", encoding="utf-8")
