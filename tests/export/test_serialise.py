@@ -442,3 +442,15 @@ def test_an_interrupted_export_leaves_the_old_file(tmp_path, monkeypatch):
         main(["export", "-o", str(target)], out=io.StringIO(), err=io.StringIO())
     assert target.read_bytes() == b"old contents\n"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+def test_turtle_and_trig_write_one_object_per_line_but_never_split_a_string(tmp_path):
+    source = tmp_path / "commas.ttl"
+    source.write_text('<http://example.org/a> <http://example.org/p> "x , y" , "z \\" , w" , "v\\\\" , '
+                      '<http://example.org/b> .\n', encoding="utf-8")
+    for fmt in ("ttl", "trig"):
+        data = export(fmt=fmt, files=[source])
+        assert_reads_back(data, fmt, rdflib.Graph().parse(source, format="turtle"), f"commas in {fmt}")
+        body = [line for line in data.decode().splitlines() if not line.startswith("@prefix")]
+        assert len(body) == 4, body  # the subject line and three more objects
+        assert any('"x , y"' in line for line in body) and any('"z \\" , w"' in line for line in body), body

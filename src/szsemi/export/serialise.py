@@ -235,12 +235,48 @@ _OX = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}
 
 def _turtle(statements: Iterable[ox.Quad], fmt: ox.RdfFormat) -> bytes:
     """Turtle or TriG with the project's prefixes, their declarations in name order."""
-    data = fix_tags(ox.serialize(statements, format=fmt, prefixes=PREFIXES) or b"")
+    data = _one_object_per_line(fix_tags(ox.serialize(statements, format=fmt, prefixes=PREFIXES) or b""))
     # Oxigraph writes one @prefix line per prefix first; no statement line starts with "@prefix ".
     end = 0
     while data.startswith(b"@prefix ", end):
         end = data.index(b"\n", end) + 1
     return b"".join(sorted(data[:end].splitlines(keepends=True))) + data[end:]
+
+
+# Oxigraph writes the objects of one predicate on one line, "p o1 , o2 , o3"; a ", " is a separator
+# exactly when it stands outside every string, i.e. after an even number of unescaped quotation marks
+# on its line (strings are one-line and escaped; IRIs and prefixed names hold no quotation mark).
+_SEPARATOR = re.compile(rb" , ")
+
+
+def _one_object_per_line(data: bytes) -> bytes:
+    """Each object of a predicate on its own line, indented under it, so that a diff shows one value."""
+
+    def split(match: re.Match[bytes]) -> bytes:
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        quotes, i = 0, start
+        while (i := data.find(b'"', i, match.start())) != -1:
+            slashes = 0
+            while i - slashes > 0 and data[i - slashes - 1] == 0x5C:
+                slashes += 1
+            quotes += slashes % 2 == 0
+            i += 1
+        if quotes % 2:
+            return match.group(0)
+        tabs = len(data[start:match.start()]) - len(data[start:match.start()].lstrip(b"\t"))
+        subject_line = tabs in (0, 1) and _is_subject_line(data, start)
+        return b" ,\n" + b"\t" * (tabs + (2 if subject_line else 1))
+
+    return _SEPARATOR.sub(split, data)
+
+
+def _is_subject_line(data: bytes, start: int) -> bool:
+    """Whether the line at ``start`` opens a subject block (the line before it ended one, with " ." or "{")."""
+    if start == 0:
+        return True
+    before = data.rfind(b"\n", 0, start - 1) + 1
+    previous = data[before:start - 1]
+    return previous.endswith((b" .", b"{")) or previous.startswith(b"@prefix ")
 
 
 def sorted_lines(dataset: ox.Dataset) -> list[bytes]:
