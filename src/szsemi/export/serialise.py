@@ -11,7 +11,7 @@ from those sorted lines:
 
 - N-Triples and N-Quads: the sorted lines (code-point order: subject, predicate, object, graph).
 - Turtle and TriG: Oxigraph's writers fed the sorted statements, with the project's prefixes; one
-  subject block per subject in sorted order, one predicate per line, blank nodes as ``_:c14nN``
+  subject block per subject in sorted order, one value per line, blank nodes as ``_:c14nN``
   labels (never nested ``[ ]``, so a node's lines do not move when its parent changes). TriG writes
   the default graph first, then each named graph in IRI order. Literals are always one-line
   escaped strings, so no line of the file is taken apart afterwards.
