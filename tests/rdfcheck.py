@@ -1,4 +1,8 @@
-"""Graph comparison for the tests: isomorphism, optionally by literal value, with a readable diff.
+"""Graph and dataset comparison for the tests: isomorphism, optionally by literal value, with a readable diff.
+
+Both sides are turned into pyoxigraph datasets and given RDFC-1.0 canonical blank-node labels
+(``Dataset.canonicalize``); isomorphic graphs then have equal sets of N-Quads lines, and the lines only
+one side has are the diff. Language tags compare case-insensitively, as RDF says (Oxigraph lowercases).
 
 Stores hand literals back in their own canonical form (Oxigraph writes ``10.0``^^xsd:decimal as ``10``,
 Virtuoso writes booleans as ``1``/``0``, language tags come back in lower case), so a round trip through
@@ -7,13 +11,13 @@ a store is compared by value: each literal is first rewritten to one canonical l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+import pyoxigraph as ox
 import rdflib
-from rdflib import XSD, Literal
-from rdflib.compare import graph_diff, isomorphic
-
-from szsemi.export.bnodes import stable
+from rdflib import XSD, BNode, Literal, URIRef
 
 _INTEGERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
              XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger, XSD.unsignedInt,
@@ -51,25 +55,66 @@ def _by_value(graph: rdflib.Graph) -> rdflib.Graph:
     return result
 
 
-def assert_isomorphic(got: rdflib.Graph, expected: rdflib.Graph, values: bool = False, what: str = "graph"):
-    """Fail with the triples only one side has (at most 20 of each) unless the graphs are isomorphic.
+def _ox_term(term: Any, blanks: dict[Any, ox.BlankNode]) -> Any:
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.DefaultGraph)):
+        return term
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return blanks.setdefault(term, ox.BlankNode())
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"not an RDF term: {term!r}")
 
-    Blank nodes are first given content-derived labels (``szsemi.export.bnodes``), which makes isomorphic
-    graphs equal as sets; rdflib.compare decides when they are not tree-shaped, and writes the diff.
-    """
+
+def _graph_name(context: Any, blanks: dict[Any, ox.BlankNode]) -> Any:
+    name = getattr(context, "identifier", context)
+    if name is None or str(name) == str(rdflib.graph.DATASET_DEFAULT_GRAPH_ID):
+        return ox.DefaultGraph()
+    return _ox_term(name, blanks)
+
+
+def quads(data: Any) -> list[ox.Quad]:
+    """The statements of an rdflib Graph or Dataset, a pyoxigraph Dataset, or pyoxigraph quads."""
+    blanks: dict[Any, ox.BlankNode] = {}
+    if isinstance(data, rdflib.Dataset):
+        return [ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks), _graph_name(g, blanks))
+                for s, p, o, g in data.quads((None, None, None, None))]
+    if isinstance(data, rdflib.Graph):
+        return [ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks)) for s, p, o in data]
+    return [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in data]
+
+
+def canonical_lines(data: Any) -> set[str]:
+    """The N-Quads lines of ``data`` with RDFC-1.0 blank-node labels."""
+    dataset = ox.Dataset(quads(data))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in dataset}
+
+
+def _compare(a: set[str], b: set[str], sizes: tuple[int, int], what: str) -> None:
+    if a == b:
+        return
+
+    def show(lines: Iterable[str]) -> str:
+        shown = sorted(lines)
+        return "\n".join("  " + line for line in shown[:20]) + ("\n  ..." if len(shown) > 20 else "")
+
+    raise AssertionError(f"{what}: not isomorphic ({sizes[0]} vs {sizes[1]} statements)\n"
+                         f"only in the result ({len(a - b)}):\n{show(a - b)}\n"
+                         f"only in the expected ({len(b - a)}):\n{show(b - a)}")
+
+
+def assert_isomorphic(got: rdflib.Graph, expected: rdflib.Graph, values: bool = False, what: str = "graph") -> None:
+    """Fail with the triples only one side has (at most 20 of each) unless the graphs are isomorphic."""
     if values:
         got, expected = _by_value(got), _by_value(expected)
-    a, b = stable(got), stable(expected)
-    if set(a) == set(b):
-        return
-    if len(a) == len(b) and isomorphic(got, expected):
-        return
-    _, only_got, only_expected = graph_diff(a, b)
+    _compare(canonical_lines(got), canonical_lines(expected), (len(got), len(expected)), what)
 
-    def show(graph):
-        lines = sorted(" ".join(t.n3() for t in triple) for triple in graph)
-        return "\n".join("  " + line for line in lines[:20]) + ("\n  ..." if len(lines) > 20 else "")
 
-    raise AssertionError(f"{what}: not isomorphic ({len(got)} vs {len(expected)} triples)\n"
-                         f"only in the result ({len(only_got)}):\n{show(only_got)}\n"
-                         f"only in the expected ({len(only_expected)}):\n{show(only_expected)}")
+def assert_same_dataset(got: Any, expected: Any, what: str = "dataset") -> None:
+    """Like ``assert_isomorphic`` for datasets: graph names count (rdflib or pyoxigraph on either side)."""
+    a, b = quads(got), quads(expected)
+    _compare(canonical_lines(a), canonical_lines(b), (len(set(map(str, a))), len(set(map(str, b)))), what)

@@ -2,117 +2,150 @@
 
 Title, version, licence, the source documents, the triple count, the classes and properties used
 with their counts, the named graphs as subsets, the format, and the SPARQL endpoint when one is
-given. No dates or machine facts go in, so the description is as byte-stable as the export.
+given. No dates or machine facts go in, so the description is as byte-stable as the export (it is
+written by the export's own Turtle writer).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Callable
 
-import rdflib
-from rdflib import RDF, BNode, Literal, URIRef
+import pyoxigraph as ox
 
 from szsemi import __version__
-from szsemi.export.serialise import MEDIA_TYPES, Export, longturtle
+from szsemi.export.serialise import MEDIA_TYPES, Export, serialize
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.graph.terms import split_iri
 
-VOID = rdflib.Namespace(PREFIXES["void"])
-DCAT = rdflib.Namespace(PREFIXES["dcat"])
-DCTERMS = rdflib.Namespace(PREFIXES["dcterms"])
-OWL = rdflib.Namespace(PREFIXES["owl"])
-LICENSE = URIRef("https://opensource.org/licenses/MIT")
+VOID, DCAT, DCTERMS, OWL = PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["owl"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+LICENSE = ox.NamedNode("https://opensource.org/licenses/MIT")
+XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 TITLES = {"data": "instance data", "ontology": "ontology", "shapes": "SHACL shapes",
           "all": "ontology, shapes and instance data"}
 
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+Add = Callable[[Subject, ox.NamedNode, Node], None]
 
-def dataset_iri(exp: Export) -> URIRef:
+
+def _n(namespace: str, local: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace + local)
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=XSD_INTEGER)
+
+
+def dataset_iri(exp: Export) -> ox.NamedNode:
     """``sz:dataset/szsemi-<content>[-<profile>]``: one IRI per kind of export, not per file."""
     suffix = exp.content if exp.profile == "native" else f"{exp.content}-{exp.profile}"
-    return URIRef(PREFIXES["sz"] + f"dataset/szsemi-{suffix}")
+    return ox.NamedNode(PREFIXES["sz"] + f"dataset/szsemi-{suffix}")
 
 
-def describe(exp: Export, fmt: str | None = None, endpoint: str | None = None) -> rdflib.Graph:
+def describe(exp: Export, fmt: str | None = None, endpoint: str | None = None) -> ox.Dataset:
     """The VoID + DCAT description of ``exp`` (exported as ``fmt``; queryable at ``endpoint``)."""
-    g = rdflib.Graph()
+    triples: list[tuple[Subject, ox.NamedNode, Node]] = []
+
+    def add(s: Subject, p: ox.NamedNode, o: Node) -> None:
+        triples.append((s, p, o))
+
     ds = dataset_iri(exp)
-    union = exp.union()
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal(f"Shenzhen semiconductor knowledge graph: {TITLES[exp.content]}"
-                                            + ("" if exp.profile == "native" else f" ({exp.profile} profile)"),
-                                            lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
+    title = f"Shenzhen semiconductor knowledge graph: {TITLES[exp.content]}"
+    if exp.profile != "native":
+        title += f" ({exp.profile} profile)"
+    add(ds, RDF_TYPE, _n(VOID, "Dataset"))
+    add(ds, RDF_TYPE, _n(DCAT, "Dataset"))
+    add(ds, _n(DCTERMS, "title"), ox.Literal(title, language="en"))
+    add(ds, _n(DCTERMS, "description"), ox.Literal(
         "Industrial parks, firms, districts, government plans, sectors, milestones, money figures and "
         "proximity in Shenzhen's semiconductor industry, each fact tied to the passage it comes from.",
-        lang="en")))
-    g.add((ds, DCAT.version, Literal(__version__)))
-    g.add((ds, OWL.versionInfo, Literal(__version__)))
-    g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, VOID.uriSpace, Literal(PREFIXES["sz"])))
-    g.add((ds, DCTERMS.conformsTo, URIRef(PREFIXES["szo"].rstrip("#"))))
+        language="en"))
+    add(ds, _n(DCAT, "version"), ox.Literal(__version__))
+    add(ds, _n(OWL, "versionInfo"), ox.Literal(__version__))
+    add(ds, _n(DCTERMS, "license"), LICENSE)
+    add(ds, _n(VOID, "uriSpace"), ox.Literal(PREFIXES["sz"]))
+    add(ds, _n(DCTERMS, "conformsTo"), ox.NamedNode(PREFIXES["szo"].rstrip("#")))
     for source in exp.sources:
-        g.add((ds, DCTERMS.source, source))
-    _statistics(g, ds, union)
-    for name, graph in exp.graphs.items():
-        if name is None:
-            continue
-        g.add((ds, VOID.subset, name))
-        g.add((name, RDF.type, VOID.Dataset))
-        g.add((name, VOID.triples, Literal(len(graph))))
-        if name in exp.graph_source:
-            g.add((name, DCTERMS.source, exp.graph_source[name]))
+        add(ds, _n(DCTERMS, "source"), source)
+    _statistics(exp, ds, add)
     if fmt is not None:
-        dist = URIRef(f"{ds}/{fmt}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[fmt])))
-        g.add((dist, DCTERMS.license, LICENSE))
+        dist = ox.NamedNode(f"{ds.value}/{fmt}")
+        add(ds, _n(DCAT, "distribution"), dist)
+        add(dist, RDF_TYPE, _n(DCAT, "Distribution"))
+        add(dist, _n(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/"
+                                                      + MEDIA_TYPES[fmt]))
+        add(dist, _n(DCTERMS, "license"), LICENSE)
     if endpoint:
-        g.add((ds, VOID.sparqlEndpoint, URIRef(endpoint)))
-        service = BNode()
-        g.add((service, RDF.type, DCAT.DataService))
-        g.add((service, DCAT.endpointURL, URIRef(endpoint)))
-        g.add((service, DCAT.servesDataset, ds))
-        g.add((ds, DCAT.accessService, service))
-    return g
+        add(ds, _n(VOID, "sparqlEndpoint"), ox.NamedNode(endpoint))
+        service = ox.BlankNode()
+        add(service, RDF_TYPE, _n(DCAT, "DataService"))
+        add(service, _n(DCAT, "endpointURL"), ox.NamedNode(endpoint))
+        add(service, _n(DCAT, "servesDataset"), ds)
+        add(ds, _n(DCAT, "accessService"), service)
+    result = ox.Dataset(ox.Quad(s, p, o) for s, p, o in triples)
+    result.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return result
 
 
-def _statistics(g: rdflib.Graph, ds: URIRef, union: rdflib.Graph) -> None:
-    g.add((ds, VOID.triples, Literal(len(union))))
-    g.add((ds, VOID.distinctSubjects, Literal(len(set(union.subjects())))))
-    g.add((ds, VOID.distinctObjects, Literal(len(set(union.objects())))))
-    entities = {s for s in union.subjects() if isinstance(s, URIRef)}
-    g.add((ds, VOID.entities, Literal(len(entities))))
-    classes = Counter(o for s, o in set(union.subject_objects(RDF.type)))
-    properties = Counter(p for _, p, _ in union)
-    g.add((ds, VOID.classes, Literal(len(classes))))
-    g.add((ds, VOID.properties, Literal(len(properties))))
+def _statistics(exp: Export, ds: ox.NamedNode, add: Add) -> None:
+    """Counts over the union of the export's graphs (a statement in two graphs counts once)."""
+    per_graph: Counter[ox.NamedNode] = Counter()
+    seen: set[ox.Triple] = set()
+    subjects: set[Subject] = set()
+    objects: set[Node] = set()
+    typed: set[tuple[Subject, Node]] = set()
+    properties: Counter[ox.NamedNode] = Counter()
+    named = bool(exp.graph_names)
+    for q in exp.dataset:
+        if isinstance(q.graph_name, ox.NamedNode):
+            per_graph[q.graph_name] += 1
+        if named:
+            triple = q.triple
+            if triple in seen:
+                continue
+            seen.add(triple)
+        subjects.add(q.subject)
+        objects.add(q.object)
+        properties[q.predicate] += 1
+        if q.predicate == RDF_TYPE:
+            typed.add((q.subject, q.object))
+    classes: Counter[Node] = Counter(o for _, o in typed)
+    add(ds, _n(VOID, "triples"), _int(sum(properties.values())))
+    add(ds, _n(VOID, "distinctSubjects"), _int(len(subjects)))
+    add(ds, _n(VOID, "distinctObjects"), _int(len(objects)))
+    add(ds, _n(VOID, "entities"), _int(sum(isinstance(s, ox.NamedNode) for s in subjects)))
+    add(ds, _n(VOID, "classes"), _int(len(classes)))
+    add(ds, _n(VOID, "properties"), _int(len(properties)))
     for cls, n in classes.items():
-        part = URIRef(f"{ds}/class/{_slug(cls)}")
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(n)))
+        part = ox.NamedNode(f"{ds.value}/class/{_slug(cls)}")
+        add(ds, _n(VOID, "classPartition"), part)
+        add(part, _n(VOID, "class"), cls)
+        add(part, _n(VOID, "entities"), _int(n))
     for prop, n in properties.items():
-        part = URIRef(f"{ds}/property/{_slug(prop)}")
-        g.add((ds, VOID.propertyPartition, part))
-        g.add((part, VOID.property, prop))
-        g.add((part, VOID.triples, Literal(n)))
+        part = ox.NamedNode(f"{ds.value}/property/{_slug(prop)}")
+        add(ds, _n(VOID, "propertyPartition"), part)
+        add(part, _n(VOID, "property"), prop)
+        add(part, _n(VOID, "triples"), _int(n))
+    for name in exp.graph_names:
+        add(ds, _n(VOID, "subset"), name)
+        add(name, RDF_TYPE, _n(VOID, "Dataset"))
+        add(name, _n(VOID, "triples"), _int(per_graph[name]))
+        if name in exp.graph_source:
+            add(name, _n(DCTERMS, "source"), exp.graph_source[name])
 
 
-def _slug(term) -> str:
+def _slug(term: Node) -> str:
     """A readable, collision-free path segment for a class or property: its prefixed name."""
-    text = str(term)
+    text = term.value if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(term)
     split = split_iri(text)
     if split:
         return f"{split[0]}-{split[2]}"
-    import hashlib
-
     return "iri-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def describe_turtle(exp: Export, fmt: str | None = None, endpoint: str | None = None) -> bytes:
-    """The description as longturtle bytes (stable blank nodes, sorted)."""
-    from szsemi.export.bnodes import stable
-
-    return longturtle(stable(describe(exp, fmt, endpoint))).encode("utf-8")
+    """The description as Turtle bytes (canonical blank nodes, sorted, the export's own writer)."""
+    return serialize(Export(exp.content, exp.profile, describe(exp, fmt, endpoint)), "ttl")

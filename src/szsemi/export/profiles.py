@@ -16,9 +16,9 @@ reaches any more.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
-import rdflib
-from rdflib import OWL, RDF, RDFS, URIRef
+import pyoxigraph as ox
 
 from szsemi.errors import UsageError
 from szsemi.graph.namespaces import PREFIXES
@@ -26,6 +26,15 @@ from szsemi.graph.namespaces import PREFIXES
 SCHEMA = PREFIXES["schema"]
 WDT = PREFIXES["wdt"]
 SKOS = PREFIXES["skos"]
+RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
+RDF_TYPE = ox.NamedNode(RDF + "type")
+SUB_PROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
+EQUIVALENT_PROPERTY = ox.NamedNode(OWL + "equivalentProperty")
+SUB_CLASS = ox.NamedNode(RDFS + "subClassOf")
+CHAIN = ox.NamedNode(OWL + "propertyChainAxiom")
+FIRST, REST, NIL = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest"), ox.NamedNode(RDF + "nil")
+
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 # What each profile keeps: a namespace (every term in it) or single terms.
 PROFILES: dict[str, tuple[str, ...]] = {
@@ -33,17 +42,19 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "schema": (SCHEMA,),
     # Wikidata's RDF writes labels as rdfs:label and skos:prefLabel, aliases as skos:altLabel,
     # descriptions as schema:description, and references with prov:wasDerivedFrom.
-    "wikidata-like": (WDT, str(RDFS.label), SKOS + "prefLabel", SKOS + "altLabel", SKOS + "exactMatch",
+    "wikidata-like": (WDT, RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "exactMatch",
                       SCHEMA + "description", PREFIXES["prov"] + "wasDerivedFrom"),
 }
 
 
-def _in_profile(term, targets: tuple[str, ...]) -> bool:
-    text = str(term)
+def _in_profile(term: Node, targets: tuple[str, ...]) -> bool:
+    if not isinstance(term, ox.NamedNode):
+        return False
+    text = term.value
     return any(text == t or (t.endswith(("/", "#")) and text.startswith(t)) for t in targets)
 
 
-def _reach(edges: dict, start) -> set:
+def _reach(edges: dict[Node, set[Node]], start: Node) -> set[Node]:
     seen, todo = {start}, [start]
     while todo:
         for nxt in edges.get(todo.pop(), ()):
@@ -53,62 +64,86 @@ def _reach(edges: dict, start) -> set:
     return seen
 
 
-def re_express(graph: rdflib.Graph, profile: str, mappings: rdflib.Graph) -> rdflib.Graph:
+def _collection(objects: dict[tuple[Node, Node], list[Node]], head: Node) -> list[Node]:
+    items: list[Node] = []
+    seen: set[Node] = set()
+    while head != NIL and head not in seen:
+        seen.add(head)
+        items += objects.get((head, FIRST), [])
+        rest = objects.get((head, REST), [])
+        if not rest:
+            break
+        head = rest[0]
+    return items
+
+
+def re_express(graph: Iterable[ox.Triple], profile: str, mappings: Sequence[ox.Triple]) -> list[ox.Triple]:
     """``graph`` in ``profile``'s vocabulary; ``mappings`` holds the alignments and the ontology."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
+    graph = list(graph)
     if profile == "native":
         return graph
     targets = PROFILES[profile]
-    props: dict = defaultdict(set)
-    classes: dict = defaultdict(set)
-    for p, q in mappings.subject_objects(RDFS.subPropertyOf):
-        props[p].add(q)
-    for p, q in mappings.subject_objects(OWL.equivalentProperty):
-        props[p].add(q)
-        props[q].add(p)
-    for a, b in mappings.subject_objects(RDFS.subClassOf):
-        if isinstance(b, URIRef):
-            classes[a].add(b)
+    props: dict[Node, set[Node]] = defaultdict(set)
+    classes: dict[Node, set[Node]] = defaultdict(set)
+    objects: dict[tuple[Node, Node], list[Node]] = defaultdict(list)
+    for t in mappings:
+        objects[(t.subject, t.predicate)].append(t.object)
+        if t.predicate == SUB_PROPERTY:
+            props[t.subject].add(t.object)
+        elif t.predicate == EQUIVALENT_PROPERTY:
+            props[t.subject].add(t.object)
+            props[t.object].add(t.subject)
+        elif t.predicate == SUB_CLASS and isinstance(t.object, ox.NamedNode):
+            classes[t.subject].add(t.object)
     chains = []
-    for q, head in mappings.subject_objects(OWL.propertyChainAxiom):
-        steps = list(rdflib.collection.Collection(mappings, head))
-        if len(steps) != 2:
-            raise UsageError(f"alignments: property chain for {q} must have two steps")
-        chains.append((q, steps[0], steps[1]))
+    for t in mappings:
+        if t.predicate == CHAIN:
+            steps = _collection(objects, t.object)
+            if len(steps) != 2:
+                raise UsageError(f"alignments: property chain for {t.subject} must have two steps")
+            chains.append((t.subject, steps[0], steps[1]))
 
-    prop_targets: dict = {}
-    class_targets: dict = {}
-    out = rdflib.Graph()
-    for s, p, o in graph:
+    prop_targets: dict[Node, set[Node]] = {}
+    class_targets: dict[Node, set[Node]] = {}
+    out: set[ox.Triple] = set()
+    for t in graph:
+        p = t.predicate
         if p not in prop_targets:
             prop_targets[p] = {q for q in _reach(props, p) if _in_profile(q, targets)}
         for q in prop_targets[p]:
-            out.add((s, q, o))
-        if p == RDF.type:
-            if o not in class_targets:
-                class_targets[o] = {c for c in _reach(classes, o) if _in_profile(c, targets)}
-            for c in class_targets[o]:
-                out.add((s, RDF.type, c))
-    for q, first, second in chains:
-        if _in_profile(q, targets):
-            for x, y in graph.subject_objects(first):
-                for z in graph.objects(y, second):
-                    out.add((x, q, z))
+            if isinstance(q, ox.NamedNode):
+                out.add(ox.Triple(t.subject, q, t.object))
+        if p == RDF_TYPE:
+            if t.object not in class_targets:
+                class_targets[t.object] = {c for c in _reach(classes, t.object) if _in_profile(c, targets)}
+            for c in class_targets[t.object]:
+                out.add(ox.Triple(t.subject, RDF_TYPE, c))
+    if chains:
+        by_subject: dict[tuple[Node, Node], list[Node]] = defaultdict(list)
+        for t in graph:
+            by_subject[(t.subject, t.predicate)].append(t.object)
+        for q, first, second in chains:
+            if _in_profile(q, targets) and isinstance(q, ox.NamedNode):
+                for t in graph:
+                    if t.predicate == first:
+                        for z in by_subject.get((t.object, second), ()):
+                            out.add(ox.Triple(t.subject, q, z))
     return _prune(out)
 
 
-def _prune(graph: rdflib.Graph) -> rdflib.Graph:
+def _prune(graph: set[ox.Triple]) -> list[ox.Triple]:
     """Drop statements about blank nodes that nothing named reaches any more (their link was unmapped)."""
-    reached = {o for s, _, o in graph if not isinstance(s, rdflib.BNode) and isinstance(o, rdflib.BNode)}
+    objects: dict[Node, list[Node]] = defaultdict(list)
+    for t in graph:
+        objects[t.subject].append(t.object)
+    reached = {t.object for t in graph
+               if not isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode)}
     todo = list(reached)
     while todo:
-        for o in graph.objects(todo.pop()):
-            if isinstance(o, rdflib.BNode) and o not in reached:
+        for o in objects.get(todo.pop(), ()):
+            if isinstance(o, ox.BlankNode) and o not in reached:
                 reached.add(o)
                 todo.append(o)
-    result = rdflib.Graph()
-    for triple in graph:
-        if not isinstance(triple[0], rdflib.BNode) or triple[0] in reached:
-            result.add(triple)
-    return result
+    return [t for t in graph if not isinstance(t.subject, ox.BlankNode) or t.subject in reached]
