@@ -47,11 +47,12 @@ def _unpack(result: Result):
 
 def run_query(name: str, /, *, endpoint: str | None = None, graph: str | None = None,
               query_dirs: Sequence = (), limit: int | None = None, offset: int | None = None,
-              engine=None, **params):
+              engine=None, cite: bool = False, **params):
     """Run the stored query ``name`` with ``params`` (text, numbers, dates or pyoxigraph terms).
 
     ``name`` is positional-only, so that a query parameter may itself be called ``name``
-    (``run_query("get-entity-by-name", name="坪山区")``).
+    (``run_query("get-entity-by-name", name="坪山区")``). With ``cite=True`` every row of a SELECT
+    gets a ``citations`` value: the source title and date, passage number and address it rests on.
     """
     from szsemi.query.catalogue import load_catalogue
     from szsemi.errors import UsageError
@@ -60,7 +61,7 @@ def run_query(name: str, /, *, endpoint: str | None = None, graph: str | None = 
     if name not in catalogue:
         raise UsageError(f"no stored query named {name!r}; `szsemi query list` shows them")
     engine = engine or engine_for(endpoint, graph=graph)
-    return _unpack(run_stored(catalogue[name], engine, params, limit=limit, offset=offset))
+    return _unpack(run_stored(catalogue[name], engine, params, limit=limit, offset=offset, cite=cite))
 
 
 def sparql(text: str, *, endpoint: str | None = None, graph: str | None = None, engine=None,
