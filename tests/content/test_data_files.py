@@ -141,3 +141,37 @@ def test_every_report_paragraph_is_cited(shipped_store):
         "SELECT DISTINCT ?n WHERE { ?fact prov:wasDerivedFrom ?p . ?p szo:passageNumber ?n ; "
         f"szo:inDocument <{PREFIXES['sz']}source/pingshan-report-2022-11> }}")
     assert sorted(int(r["n"].value) for r in rows) == [1, 2, 3, 4, 5, 6]
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL2_DATATYPE_MAP = {_XSD + n for n in (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short "
+    "byte unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token "
+    "language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral", "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "http://www.w3.org/2000/01/rdf-schema#Literal",
+    "http://www.w3.org/2002/07/owl#real", "http://www.w3.org/2002/07/owl#rational"}
+
+
+def test_the_ontology_says_which_owl_2_profile_it_is(shipped_store):
+    rows = shipped_store.query(
+        "SELECT DISTINCT ?d WHERE { { ?s ?p ?o FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?d) } UNION "
+        "{ ?p <http://www.w3.org/2000/01/rdf-schema#range> ?d FILTER(STRSTARTS(STR(?d), STR(xsd:))) } }"
+        .replace("STR(xsd:)", f"'{_XSD}'"))
+    outside = sorted({r["d"].value for r in rows} - OWL2_DATATYPE_MAP)
+    comment = " ".join(r["c"].value for r in shipped_store.query(
+        "SELECT ?c WHERE { <https://w3id.org/szsemi/ontology> <http://www.w3.org/2000/01/rdf-schema#comment> ?c }"))
+    if outside:  # a claim of OWL 2 DL would be false: the ontology must say it is OWL 2 Full and why
+        assert "OWL 2 Full, not OWL 2 DL" in comment, outside
+        assert all(d.rsplit("#", 1)[1] in comment for d in outside), outside
+    else:
+        assert "OWL 2 Full" not in comment
+
+
+def test_the_ontology_terms_have_distinct_chinese_labels(shipped_store):
+    rows = shipped_store.query(
+        "SELECT ?label (GROUP_CONCAT(STR(?t); separator=' ') AS ?terms) WHERE { "
+        "?t <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = 'zh-hans' || LANG(?label) = 'zh-Hans') "
+        "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/szsemi/ontology#')) "
+        "FILTER NOT EXISTS { ?t a <http://www.w3.org/2002/07/owl#NamedIndividual> } } GROUP BY ?label HAVING (COUNT(?t) > 1)")
+    assert [(r["label"].value, r["terms"].value) for r in rows] == []
