@@ -219,6 +219,7 @@ def _document(b: Block, doc: str, label: str, file_name: str, passages: int, dat
         b.add(p, szo("inDocument"), doc)
         b.add(p, szo("passageNumber"), typed(n, "integer"))
         b.add(p, szo("textSha256"), lit(_sha(f"{label} passage {n}")))
+        b.add(p, szo("gist"), en(f"Synthetic gist of passage {n} of {label}."))  # every passage has one
         out.append(p)
     return out
 
