@@ -318,7 +318,7 @@ def test_hostile_values_on_the_command_line_exit_0_or_2(case, catalogue, local, 
 @pytest.fixture
 def loaded_server(oxigraph_server):
     """A fresh server (tests/servers.py) with the shipped files in a named graph, queried with it."""
-    from test_queries import load_into
+    from test_stored_queries import load_into
 
     graph = "urn:szsemi:test:injection"
     load_into(oxigraph_server, graph)
