@@ -219,6 +219,7 @@ def _document(b: Block, doc: str, label: str, file_name: str, passages: int, dat
         b.add(p, szo("inDocument"), doc)
         b.add(p, szo("passageNumber"), typed(n, "integer"))
         b.add(p, szo("textSha256"), lit(_sha(f"{label} passage {n}")))
+        b.add(p, szo("gist"), en(f"Synthetic gist of passage {n} of {label}."))  # every passage has one
         out.append(p)
     return out
 
@@ -400,6 +401,13 @@ def district_block(i: int, seed: int) -> Block:
             if estimate:
                 props.append((szo("expectedWhen"), pick(concepts("conditions"))))
             b.entity(figure, [szo("MonetaryFigure")], props, [P[5]])
+        if k == 0:  # a second source disagrees on the first measure, as real sources do
+            rival = syn(f"figure/park-{tag}-{k}-m0-second-source")
+            b.entity(rival, [szo("MonetaryFigure")], [
+                (PREF, en(f"Synthetic Park {tag}-{k}: synthetic measure 1, second source")), (szo("figureOf"), park),
+                (szo("measures"), measures[0]), (szo("amount"), typed(f"{rng.randint(501, 900) * 10_000_000}.0", "decimal")),
+                (szo("currencyCode"), lit("CNY")), (szo("bound"), szo("Exactly")),
+                (szo("isEstimate"), typed("false", "boolean"))], [P[6]])
         milestone = syn(f"milestone/park-{tag}-{k}-topped-out")
         when = _instant(b, "date", f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", implied=True)
         b.entity(milestone, [szo("Milestone")], [(PREF, en(f"Synthetic Park {tag}-{k}: synthetic milestone")),

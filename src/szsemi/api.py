@@ -75,13 +75,15 @@ class Graph:
         return self._queries[name]
 
     def run_query(self, name: str, params: Mapping[str, object] | None = None, *,
-                  limit: int | None = None, offset: int | None = None) -> Answer:
+                  limit: int | None = None, offset: int | None = None, cite: bool = False) -> Answer:
         """Run the stored query ``name``; ``params`` maps its parameter names to values (text,
-        numbers, dates, pyoxigraph terms, or a list of them for a ``multi`` parameter)."""
+        numbers, dates, pyoxigraph terms, or a list of them for a ``multi`` parameter). With
+        ``cite=True`` every row of a SELECT gets a ``citations`` value: the source title and date,
+        passage number and address it rests on."""
         from szsemi.query.execute import run_stored
 
         return _unpack(run_stored(self.stored(name), self.engine, dict(params or {}), limit=limit,
-                                  offset=offset))
+                                  offset=offset, cite=cite))
 
     def sparql(self, text: str, *, limit: int | None = None, offset: int | None = None) -> Answer:
         """Run your own SPARQL query text."""
@@ -108,11 +110,12 @@ def open(data: Sequence[Source] = (), *, store: str | Path | None = None, endpoi
 def run_query(name: str, params: Mapping[str, object] | None = None, *, data: Sequence[Source] = (),
               store: str | Path | None = None, endpoint: str | None = None, graph: str | None = None,
               query_dirs: Sequence[str | Path] = (), limit: int | None = None, offset: int | None = None,
-              engine: Engine | None = None, **remote_options: Any) -> Answer:
+              engine: Engine | None = None, cite: bool = False, **remote_options: Any) -> Answer:
     """Run the stored query ``name`` once, with ``params`` (a dict). The graph is opened for this
-    call (see :func:`open` for the options); to run several queries, open it once instead."""
+    call (see :func:`open` for the options); to run several queries, open it once instead.
+    ``cite=True`` adds a ``citations`` value to every row (see :meth:`Graph.run_query`)."""
     g = Graph(engine or engine_for(endpoint, graph=graph, data=data, store=store, **remote_options), query_dirs)
-    return g.run_query(name, params, limit=limit, offset=offset)
+    return g.run_query(name, params, limit=limit, offset=offset, cite=cite)
 
 
 def sparql(text: str, *, data: Sequence[Source] = (), store: str | Path | None = None,

@@ -91,8 +91,12 @@ def test_info_counts_classes_and_names_sources():
     code, out, _ = run("info", "--format", "json")
     info = json.loads(out)
     assert code == 0
-    assert info["classes"]["https://w3id.org/szsemi/ontology#IndustrialPark"] == 2
-    assert {s["iri"].rsplit("/", 1)[1] for s in info["sources"]} == {"pingshan-report-2022-11", "identity-notes"}
+    assert info["classes"]["https://w3id.org/szsemi/ontology#IndustrialPark"] == 3
+    assert {s["iri"].rsplit("/", 1)[1] for s in info["sources"]} == {
+        "pingshan-report-2022-11", "identity-notes", "cinic-plan-release-2022-06", "chipsourcetek-plan-expected-2022-12",
+        "pingshan-positioning-2022-12", "shenzhen-ic-2022-revenue-587-firms", "people-shenzhen-ic-2023-revenue",
+        "smic-shenzhen-12-inch-launch-2016", "cgtn-smic-shenzhen-28nm-2021", "pandaily-honor-pingshan-park",
+        "pingshan-80-firms-platforms-2023", "gdstc-bay-area-expo-2023-figures"}
     assert all(s["citing"] > 0 for s in info["sources"])
 
 

@@ -246,7 +246,7 @@ ALWAYS_TRIED = {
     ("string-enum", "stated not listed", 3),
     ("iri", "sz:org/smic", 7), ("iri", "sz:org/smic>", None), ("iri-with-class", "sz:org/byd", None),
     ("integer", "9", 0), ("integer", "10", 3), ("integer", " +10 ", 3), ("integer", "10 } #", None),
-    ("decimal", "2.9e9", None), ("decimal", "2999999999.99", 2),
+    ("decimal", "2.9e9", None), ("decimal", "2999999999.99", 22),
     ("langstring", "坪山区@zh-Hans", 1), ("langstring", "坪山区@zh-hans", 1), ("langstring", "坪山区", None),
     ("langstring", 'x"@en } ?entity ?p ?label . #@en', 0),
     ("date", "2022-11-02", 1), ("date", "2022-11-2", None), ("date", '2022-11-02" } #', None),

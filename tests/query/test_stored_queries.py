@@ -162,10 +162,14 @@ def test_non_default_cases_answer_what_the_data_says():
     assert counts["Pingshan semiconductor and integrated-circuit cluster"] == "more than 80"
     assert [r["representativeFirms"].value for r in rows("get-cluster-counts")
             if r["area"].value == sz + "place/pingshan-district"] == ["8"]
-    figures = {r["measure"].value: r["statement"].value for r in rows("get-park-figures")}
-    assert figures == {"Output value": "more than 20000000000 CNY, estimate, after completion",
-                       "Tax contribution": "more than 1000000000 CNY, estimate, after completion",
-                       "Total investment": "more than 3000000000 CNY"}
+    figures = {(r["parkLabel"].value, r["measure"].value): r["statement"].value for r in rows("get-park-figures")}
+    assert figures == {
+        ("Colorful Silicon Valley", "Output value"): "more than 20000000000 CNY, estimate, after completion",
+        ("Colorful Silicon Valley", "Tax contribution"): "more than 1000000000 CNY, estimate, after completion",
+        ("Colorful Silicon Valley", "Total investment"): "more than 3000000000 CNY",
+        ("Honor Intelligent Manufacturing Industrial Park", "Output value"):
+            "more than 10000000000 CNY, estimate, at an unstated later time",
+        ("Honor Intelligent Manufacturing Industrial Park", "Total investment"): "exactly 1000000000 CNY"}
 
 
 # --------------------------------------------------------------------------------------------

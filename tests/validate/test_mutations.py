@@ -443,7 +443,7 @@ def sparql_mutations() -> list[Mutation]:
                         remove=[T(r["i"], TIME + "hasBeginning", r["b"]), T(r["i"], TIME + "hasEnd", r["e"])],
                         add=[T(r["i"], TIME + "hasBeginning", r["e"]), T(r["i"], TIME + "hasEnd", r["b"])]))
 
-    r = one_row("SELECT ?f ?w WHERE { ?f szo:isEstimate true ; szo:expectedWhen ?w }")
+    r = one_row("SELECT ?f ?w WHERE { ?f a szo:MonetaryFigure ; szo:isEstimate true ; szo:expectedWhen ?w }")
     out.append(Mutation("estimate without condition", r["f"], sparql, SZO + "expectedWhen",
                         remove=[T(r["f"], SZO + "expectedWhen", r["w"])]))
 
@@ -452,7 +452,7 @@ def sparql_mutations() -> list[Mutation]:
         out.append(Mutation(f"proximity relation without {p}", r["r"], sparql, SZO + p,
                             remove=[T(r["r"], SZO + p, v) for v in objects(r["r"], SZO + p)]))
 
-    r = one_row("SELECT ?n ?b WHERE { ?n szo:bound ?b ; szo:countValue ?v }")
+    r = one_row("SELECT ?n ?b WHERE { ?o szo:statedFirmCount ?n . ?n szo:bound ?b ; szo:countValue ?v }")
     owner = subjects(SZO + "statedFirmCount", r["n"])[0]
     out.append(Mutation("rule: a count without bound", owner, "number-without-bound", SZO + "countValue",
                         remove=[T(r["n"], SZO + "bound", r["b"])]))

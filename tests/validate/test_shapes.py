@@ -207,3 +207,28 @@ def test_cli_names_the_file_line_and_focus_node_and_exits_1():
     assert m and int(m.group(1)) in block, text
     assert "sh:PatternConstraintComponent" in text
     assert text.rstrip().endswith("does not conform")
+
+
+# --------------------------------------------------------------------------- datatypes
+
+
+def _datatypes_allowed(g: rdflib.Graph, shape) -> set:
+    """The datatypes a property shape accepts: its sh:datatype, or those of its sh:or members."""
+    found = set(g.objects(shape, SH.datatype))
+    for members in g.objects(shape, SH["or"]):
+        for member in rdflib.collection.Collection(g, members):
+            found |= set(g.objects(member, SH.datatype))
+    return found
+
+
+def test_every_typed_property_of_the_data_has_a_shape_checking_its_datatype(shipped_store):
+    g = shapes()
+    allowed: dict = {}
+    for shape, path in g.subject_objects(SH.path):
+        allowed.setdefault(path, set()).update(_datatypes_allowed(g, shape))
+    rows = shipped_store.query("SELECT DISTINCT ?p (DATATYPE(?o) AS ?d) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) "
+                               "FILTER(isBlank(?s) || STRSTARTS(STR(?s), 'https://w3id.org/szsemi/id/')) }")
+    used = {(rdflib.URIRef(r["p"].value), rdflib.URIRef(r["d"].value)) for r in rows}
+    assert len(used) > 30  # the data was read
+    unchecked = sorted(f"{p.n3()} {d.n3()}" for p, d in used if d not in allowed.get(p, set()))
+    assert unchecked == [], "typed properties of the data without a shape checking that datatype"

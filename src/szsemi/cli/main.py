@@ -146,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                     help="a parameter value; repeat the key for several values of a multi parameter")
     qr.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
+    qr.add_argument("--cite", action="store_true",
+                    help="add a citations column: per row, the source title and date, passage number and address")
     qr.set_defaults(run=_query_run)
 
     s = sub.add_parser("sparql", parents=[inputs, engine], help="run your own SPARQL query")
@@ -461,7 +463,8 @@ def _query_run(args, out: TextIO) -> int:
             raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
         given.setdefault(key.strip(), []).append(value)
     values = {k: v if len(v) > 1 else v[0] for k, v in given.items()}
-    result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset)
+    result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset,
+                        cite=args.cite)
     _emit(result, args, out)
     # A *-violation check is a test of the data: rows mean the data breaks the rule (as in validate).
     if query.kind == "violation" and result.form == "SELECT" and result.rows:

@@ -55,11 +55,17 @@ def check_classes(query: StoredQuery, bound: Mapping[str, list], engine) -> None
 
 
 def run_stored(query: StoredQuery, engine, given: Mapping[str, object] | None = None, *,
-               limit: int | None = None, offset: int | None = None) -> Result:
-    """Run ``query`` on ``engine`` with ``given`` parameter values (text or terms)."""
+               limit: int | None = None, offset: int | None = None, cite: bool = False) -> Result:
+    """Run ``query`` on ``engine`` with ``given`` parameter values (text or terms); with ``cite``,
+    each row gets a ``citations`` column (:mod:`szsemi.query.cite`)."""
     bound = resolve(query, given or {})
     check_classes(query, bound, engine)
-    return run_text(bind(query.text, bound), engine, limit=limit, offset=offset)
+    result = run_text(bind(query.text, bound), engine, limit=limit, offset=offset)
+    if cite:
+        from szsemi.query.cite import add_citations
+
+        result = add_citations(result, engine)
+    return result
 
 
 def run_text(text: str, engine, *, limit: int | None = None, offset: int | None = None) -> Result:
