@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_DATA
-from szsemi.query.binding import _tokens, bind
+from szsemi.query.binding import bind
+from szsemi.sparql_syntax import tokens as _tokens
 from szsemi.query.catalogue import load_catalogue
 from szsemi.query.engines import LocalEngine
 from szsemi.errors import ParameterError, UsageError
@@ -318,7 +319,7 @@ def test_hostile_values_on_the_command_line_exit_0_or_2(case, catalogue, local, 
 @pytest.fixture
 def loaded_server(oxigraph_server):
     """A fresh server (tests/servers.py) with the shipped files in a named graph, queried with it."""
-    from test_queries import load_into
+    from test_stored_queries import load_into
 
     graph = "urn:szsemi:test:injection"
     load_into(oxigraph_server, graph)
