@@ -18,23 +18,30 @@ from szsemi.query.execute import run_stored, run_text
 
 
 def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: Sequence = (),
-               store=None, **remote_options) -> LocalEngine | RemoteEngine:
+               store=None, timeout: float | None = None, allow_service: bool = False,
+               **remote_options) -> LocalEngine | RemoteEngine:
     """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given).
 
     With ``store`` (a folder), the embedded graph lives on disk there and is rebuilt only when its
     files change (see :mod:`szsemi.graph.store`); without ``data`` it holds what it was built from.
+    On the embedded graph ``timeout`` bounds each query (seconds) and ``allow_service`` lets a
+    query's SERVICE clause call other endpoints (refused by default).
     """
     if endpoint:
+        if timeout is not None:
+            remote_options["timeout"] = timeout
         return RemoteEngine(endpoint, graph=graph, **remote_options)
     from szsemi.graph import resources
 
     if store:
         from szsemi.graph.store import open_store
 
-        return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None))
+        return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None),
+                           timeout=timeout, allow_service=allow_service)
     from szsemi.graph.load import load, load_shipped
 
-    return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped())
+    return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped(),
+                       timeout=timeout, allow_service=allow_service)
 
 
 def _unpack(result: Result):

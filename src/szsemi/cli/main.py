@@ -1,7 +1,7 @@
 """The ``szsemi`` command: a thin shell over the library. Exit codes are mapped here, once.
 
 0 ok; 1 the data does not conform or a check found rows; 2 usage or input error; 3 runtime or
-endpoint failure.
+endpoint failure; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from szsemi import __version__
-from szsemi.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_RUNTIME, EngineError, InputError,
-                           UsageError)
+from szsemi.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EngineError,
+                           InputError, UsageError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
+    v.add_argument("--allow-service", action="store_true",
+                   help="let SHACL-SPARQL constraints and checks call other endpoints with SERVICE (refused by default)")
     v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
     v.add_argument("--shacl-report", metavar="FILE", help="also write the SHACL validation report as Turtle")
@@ -67,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--password-env", help="environment variable holding the password "
                    "(default SZSEMI_PASSWORD)")
     e.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication scheme (basic)")
-    e.add_argument("--timeout", type=float, help="seconds to wait for the endpoint (60)")
+    e.add_argument("--timeout", type=float, help="seconds a query may take: on an endpoint (default 60) or on "
+                   "the embedded graph (default: no limit), past which it is abandoned (exit 3)")
+    e.add_argument("--allow-service", action="store_true",
+                   help="let a query's SERVICE clause make the embedded graph call other endpoints (refused by default)")
     e.add_argument("--retries", type=int, help="retries on connection errors and 5xx answers (3)")
     e.add_argument("--data", action="append", default=[], metavar="FILE",
                    help="query these RDF files (with the shipped ontology) instead of the shipped data")
@@ -160,7 +165,8 @@ def _validate(args, out: TextIO) -> int:
     entries = load_baseline(args.baseline) if args.baseline else []
     report = validate(args.paths, ontology=args.ontology, shapes=args.shapes, queries=args.queries,
                       owl=not args.no_owl, rules=not args.no_rules, lint=not args.no_lint,
-                      shipped_model=not args.without_shipped_model, with_shipped_data=args.with_shipped_data)
+                      shipped_model=not args.without_shipped_model, with_shipped_data=args.with_shipped_data,
+                      allow_service=args.allow_service)
     report.fail_on = args.fail_on
     if args.baseline:
         apply_baseline(report, entries, args.baseline)
@@ -229,7 +235,8 @@ def _engine(args):
     settings = read_config(args.config) if args.config else {}
     endpoint = args.endpoint or settings.get("url")
     if not endpoint:
-        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None)
+        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None,
+                          timeout=args.timeout, allow_service=args.allow_service)
     if args.store:
         raise UsageError("--store is for the embedded graph; it cannot be combined with an endpoint")
     if args.data:
@@ -419,14 +426,39 @@ def _push(args, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _quiet_libraries() -> None:
+    """rdflib and pySHACL log warnings (to stderr, with no handler set) that our messages already
+    give in the user's terms: keep them off the terminal."""
+    import logging
+
+    for name in ("rdflib", "pyshacl", "owlready2"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line ``argv`` and return its exit code (nothing else exits)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    _quiet_libraries()
     try:
         args = _parser().parse_args(argv)
         args.err = err
-        return args.run(args, out)
+        if getattr(args, "command", None) == "serve":  # the server handles its own signals
+            return int(args.run(args, out))
+        # In a worker thread, so that Ctrl-C ends the command at once even while pyoxigraph computes
+        # (the main thread runs no signal handler while it is inside a query or a load).
+        from szsemi.query.deadline import run_abandonable
+
+        return int(run_abandonable(lambda: args.run(args, out), None, what=f"szsemi {args.command}"))
+    except KeyboardInterrupt:
+        from szsemi.graph.atomic import discard_staged
+
+        discard_staged()  # files half-written to temporary names; the targets were never touched
+        err.write("szsemi: interrupted\n")
+        return EXIT_INTERRUPTED
     except SystemExit as e:  # --help and --version print and stop: that is success
         return EXIT_OK if e.code in (0, None) else EXIT_INPUT
     except (UsageError, InputError) as e:
