@@ -361,13 +361,13 @@ def _query_run(args, out: TextIO) -> int:
 
 def _sparql(args, out: TextIO) -> int:
     from szsemi.query.execute import run_text
-    from szsemi.graph.load import read_text
+    from szsemi.graph.load import decode_text, read_text
 
     if (args.query is None) == (args.file is None):
         raise UsageError("give the query text or --file FILE (one of them)")
     if args.file:
         try:
-            text = read_text(args.file) if args.file != "-" else sys.stdin.read()
+            text = read_text(args.file) if args.file != "-" else decode_text(sys.stdin.buffer.read(), "<stdin>")
         except InputError as e:
             raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line) from None
     else:

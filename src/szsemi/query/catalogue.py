@@ -23,7 +23,8 @@ import yaml
 
 from szsemi.graph import resources
 from szsemi.query.binding import form_span, query_form, query_variables
-from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
+from szsemi.errors import InputError, ParameterError, QueryDefinitionError, UsageError
+from szsemi.graph.load import decode_text
 from szsemi.graph.namespaces import expand
 from szsemi.query.params import TYPES, Param, coerce
 
@@ -127,9 +128,14 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     path = shown or f"{Path(str(source)).parent.name}/{source.name}"
     name = source.name[: -len(".rq")]
     try:
-        text = source.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SPARQL
-    except (OSError, UnicodeDecodeError) as e:
+        data = source.read_bytes()
+    except OSError as e:
         raise QueryDefinitionError(f"cannot read the query file: {e}", path=path) from None
+    try:
+        text = decode_text(data, path)  # an editor's byte-order mark is not SPARQL
+    except InputError as e:
+        raise QueryDefinitionError(f"cannot read the query file: {e.reason}", path=path, line=e.line,
+                                   column=e.column) from None
     if not _NAME.fullmatch(name):
         raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
     header, count = _header(text, path)
