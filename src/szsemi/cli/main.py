@@ -369,7 +369,7 @@ def _sparql(args, out: TextIO) -> int:
         try:
             text = read_text(args.file) if args.file != "-" else decode_text(sys.stdin.buffer.read(), "<stdin>")
         except InputError as e:
-            raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line) from None
+            raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line, column=e.column) from None
     else:
         text = args.query
     result = run_text(text, _engine(args), limit=args.limit, offset=args.offset)

@@ -122,7 +122,8 @@ def refuse_service(shapes: rdflib.Graph, checks: Sequence[object] = (), *, allow
 
     for predicate in (SH.select, SH.ask, SH.construct, SH.update):
         for owner, text in sorted(shapes.subject_objects(predicate)):
-            name = owner.n3() if isinstance(owner, rdflib.URIRef) else "a SHACL-SPARQL constraint"
+            shape = owner if isinstance(owner, rdflib.URIRef) else shapes.value(predicate=SH.sparql, object=owner)
+            name = shape.n3() if isinstance(shape, rdflib.URIRef) else "a SHACL-SPARQL constraint"
             check_service(str(text), allow=allow, where=f"the sh:{predicate.rsplit('#', 1)[-1]} query of {name}")
     for check in checks:
         check_service(getattr(check, "text"), allow=allow, where=str(getattr(check, "path")))
