@@ -20,7 +20,7 @@ def _xml(entities: str, refs: str) -> bytes:
 
 def test_nested_entities_that_expand_too_far_are_refused(tmp_path: Path) -> None:
     entities = '<!ENTITY a "aaaaaaaaaa">\n' + "".join(
-        f'<!ENTITY {b} "' + f"&{a};" * 10 + '">\n' for a, b in zip("abcdefgh", "bcdefghi"))
+        f'<!ENTITY {b} "' + f"&{a};" * 10 + '">\n' for a, b in zip("abcdefgh", "bcdefghi", strict=True))
     data = _xml(entities, "&i;")
     with pytest.raises(InputError, match="entity expansion"):
         check_rdfxml(None, data, "x.rdf")
