@@ -305,3 +305,13 @@ def test_a_folder_as_output_is_a_usage_error(tmp_path):
     done = _export(tmp_path)
     assert done.returncode == 2 and b"is a folder" in done.stderr, done.stderr
     assert tmp_path.is_dir() and list(tmp_path.iterdir()) == []
+
+
+@hostile(what="an ill-typed literal (\"abc\"^^xsd:integer) in a file given to format and validate",
+         result="no rdflib log line or traceback on stderr; the file is handled as usual", kind="input")
+def test_no_rdflib_traceback_reaches_stderr(tmp_path):
+    path = write(tmp_path / "ill.ttl", TTL + 'e:s e:p "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    for args in (["format", "--check", path], ["validate", "--no-owl", "--no-rules", path]):
+        done = szsemi(*args)
+        assert "Traceback" not in done.err and "Failed to convert" not in done.err, done.err[-800:]
+        assert done.code in (0, 1), done.err[-800:]
