@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from szsemi import __version__
@@ -24,6 +24,43 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         raise UsageError(f"{self.prog}: {message}")
+
+
+def _http_url(text: str) -> str:
+    """An argparse type: an absolute http(s) URL (a file: or ftp: endpoint would read local files)."""
+    from szsemi.http import check_url
+
+    try:
+        return check_url(text, "")
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds > 0 (0 or less is refused, never replaced)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; give a number of seconds > 0, e.g. 30")
+    return value
+
+
+def _count(least: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``least``."""
+    def parse(text: str) -> int:
+        try:
+            return _at_least(int(text), least)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; give {what}") from None
+    return parse
+
+
+def _at_least(value: int, least: int) -> int:
+    if value < least:
+        raise ValueError(value)
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,18 +99,25 @@ def _parser() -> argparse.ArgumentParser:
 
     engine = _Parser(add_help=False)
     e = engine.add_argument_group("engine (default: the embedded graph)")
-    e.add_argument("--endpoint", help="URL of a SPARQL 1.1 query endpoint to ask instead")
+    e.add_argument("--endpoint", type=_http_url, metavar="URL",
+                   help="URL (http or https) of a SPARQL 1.1 query endpoint to ask instead")
     e.add_argument("--graph", help="the named graph holding the data on the endpoint")
     e.add_argument("--config", help="TOML file with an [endpoint] table (url, graph, user, ...)")
     e.add_argument("--user", help="user name for the endpoint")
     e.add_argument("--password-env", help="environment variable holding the password "
                    "(default SZSEMI_PASSWORD)")
     e.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication scheme (basic)")
-    e.add_argument("--timeout", type=float, help="seconds a query may take: on an endpoint (default 60) or on "
-                   "the embedded graph (default: no limit), past which it is abandoned (exit 3)")
+    e.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="one deadline for the whole command, retries included (60); on the embedded graph, "
+                   "for each query (default: none), past which it is abandoned (exit 3)")
     e.add_argument("--allow-service", action="store_true",
                    help="let a query's SERVICE clause make the embedded graph call other endpoints (refused by default)")
-    e.add_argument("--retries", type=int, help="retries on connection errors and 5xx answers (3)")
+    e.add_argument("--retries", type=_count(0, "a whole number >= 0 (0: no retry)"), metavar="N",
+                   help="retries on connection errors, answers cut short and 5xx answers (3; 0: none)")
+    e.add_argument("--max-rows", type=_count(1, "a whole number >= 1"), metavar="N",
+                   help="refuse an endpoint's answer with more rows or triples than this (1000000)")
+    e.add_argument("--max-bytes", type=_count(1, "a whole number of bytes >= 1"), metavar="N",
+                   help="refuse an endpoint's answer larger than this many bytes (100000000)")
     e.add_argument("--data", action="append", default=[], metavar="FILE",
                    help="query these RDF files (with the shipped ontology) instead of the shipped data")
     e.add_argument("--store", metavar="PATH",
@@ -135,22 +179,30 @@ def _parser() -> argparse.ArgumentParser:
     e.set_defaults(run=_export)
 
     p = sub.add_parser("push", help="load the graph into a named graph of a running triple store, atomically")
-    p.add_argument("--endpoint", required=True, metavar="URL", help="the SPARQL query endpoint")
+    p.add_argument("--endpoint", required=True, type=_http_url, metavar="URL",
+                   help="the SPARQL query endpoint (http or https)")
     p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to replace or merge into")
     p.add_argument("--mode", choices=("replace", "merge"), default="replace")
-    p.add_argument("--update-endpoint", metavar="URL", help="the SPARQL Update endpoint (default: --endpoint)")
-    p.add_argument("--store-endpoint", metavar="URL",
+    p.add_argument("--update-endpoint", type=_http_url, metavar="URL",
+                   help="the SPARQL Update endpoint (default: --endpoint)")
+    p.add_argument("--store-endpoint", type=_http_url, metavar="URL",
                    help="a Graph Store Protocol endpoint; without it the data goes by SPARQL Update")
     p.add_argument("--graph-param", default="graph", help="the store endpoint's graph parameter (Virtuoso: graph-uri)")
-    p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data")
+    p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data",
+                   help="what to push (data: the instances, in the native profile with the ontology unless "
+                   "--without-ontology, so the stored queries answer as on the embedded graph)")
+    p.add_argument("--without-ontology", action="store_true",
+                   help="push the data alone; the stored queries then answer differently from the "
+                   "embedded graph (subclass paths, labels of terms)")
     p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native")
     p.add_argument("--user", help="user name for HTTP authentication")
     p.add_argument("--password-env", default="SZSEMI_PASSWORD", metavar="NAME",
                    help="environment variable holding the password (SZSEMI_PASSWORD); never on the command line")
     p.add_argument("--auth", choices=("basic", "digest"), default="basic")
-    p.add_argument("--chunk-size", type=int, metavar="N", help="triples per request (default 10000 by the "
-                   "Graph Store Protocol, 500 by SPARQL Update)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per request")
+    p.add_argument("--chunk-size", type=_count(1, "a whole number of triples >= 1"), metavar="N",
+                   help="triples per request (default 10000 by the Graph Store Protocol, 500 by SPARQL Update)")
+    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
+                   help="one deadline for the whole push, every request included (600)")
     p.add_argument("--dry-run", action="store_true", help="read the target's count and say what would be done")
     p.set_defaults(run=_push)
     return parser
@@ -246,7 +298,9 @@ def _engine(args):
     options = {"user": user, "password": os.environ.get(variable) if user else None,
                "auth": args.auth or settings.get("auth", "basic"),
                "timeout": args.timeout or settings.get("timeout", 60),
-               "retries": settings.get("retries", 3) if args.retries is None else args.retries}
+               "retries": settings.get("retries", 3) if args.retries is None else args.retries,
+               "max_rows": args.max_rows or settings.get("max_rows", 1_000_000),
+               "max_bytes": args.max_bytes or settings.get("max_bytes", 100_000_000)}
     return engine_for(endpoint, graph=args.graph or settings.get("graph"), **options)
 
 
@@ -400,14 +454,13 @@ def _export(args, out: TextIO) -> int:
 def _push(args, out: TextIO) -> int:
     import os
 
-    from szsemi.export.serialise import build
-    from szsemi.export.push import Endpoint, push
+    from szsemi.export.push import Endpoint, push, push_content
 
     err = args.err
     endpoint = Endpoint(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param,
                         args.user, os.environ.get(args.password_env) if args.user else None,
                         args.auth, args.timeout)
-    graph = build(args.content, args.profile).union()
+    graph = push_content(args.content, args.profile, ontology=not args.without_ontology)
 
     def progress(sent: int, total: int) -> None:
         tty = err.isatty()

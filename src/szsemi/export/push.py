@@ -2,16 +2,21 @@
 
 Protocol: the SPARQL 1.1 Graph Store Protocol (HTTP POST of Turtle to ``store_url?graph=IRI``) when the
 store offers it, SPARQL 1.1 Update (``INSERT DATA``) otherwise; counts and the swap go through the
-query and update endpoints. Only the standard library is used (``urllib``), and only the ``push``
-command imports this module.
+query and update endpoints. Every request goes through :mod:`szsemi.http` (http(s) only,
+credentials kept to their origin, one deadline for the whole push), and only the ``push`` command
+imports this module.
 
 How a push goes, in either mode:
 
 1. The triples are cut into chunks of at most ``chunk_size`` triples; triples that share a blank node
    always travel together (each request is its own document, so a blank node split over two requests
    would become two).
-2. The chunks go into a staging graph ``urn:szsemi:staging:<hash of the target IRI>`` (cleared first,
-   so a staging graph left by a push that died is cleaned up by the next one).
+2. The chunks go into a staging graph of this push alone,
+   ``urn:szsemi:staging:<hash of the target IRI>:<expiry>:<random>``, so two concurrent pushes to the
+   same target never share one. ``<expiry>`` is when the push's deadline ends (Unix seconds): a
+   staging graph of the same target whose expiry has passed belongs to a push that died, and the
+   next push drops it. (Were a clock so wrong that a live push's staging graph were dropped, that
+   push would fail its count check in step 3 and leave the target unchanged.)
 3. The staging graph's triple count must equal the number of triples sent; if not, nothing else is
    done and the target is as it was.
 4. One SPARQL Update request swaps it in: ``replace`` is ``MOVE`` (drop the target, then move the
@@ -27,24 +32,26 @@ Any failure raises ``EndpointError`` saying what happened and what state the tar
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import socket
-import urllib.error
+import os
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import rdflib
 from rdflib import BNode
 
-from szsemi.query.binding import iri_ref
+from szsemi import http
 from szsemi.errors import EndpointError, UsageError
+from szsemi.query.binding import iri_ref
 
 MODES = ("replace", "merge")
-AUTHS = ("basic", "digest")
+AUTHS = http.AUTHS
+DEFAULT_TIMEOUT = 600.0  # seconds for the whole push: every request, the count checks and the swap
+STAGING = "urn:szsemi:staging:"
 DEFAULT_CHUNK = {"gsp": 10000, "update": 500}  # Virtuoso fails above about 1,000 triples per INSERT DATA
 
 Progress = Callable[[int, int], None]
@@ -61,7 +68,14 @@ class Endpoint:
     user: str | None = None
     password: str | None = None
     auth: str = "basic"
-    timeout: float = 120.0
+    timeout: float = DEFAULT_TIMEOUT  # one deadline for the whole push
+
+    def __post_init__(self) -> None:
+        http.check_url(self.query_url, "--endpoint")
+        if self.update_url is not None:
+            http.check_url(self.update_url, "--update-endpoint")
+        if self.store_url is not None:
+            http.check_url(self.store_url, "--store-endpoint")
 
     @property
     def protocol(self) -> str:
@@ -81,17 +95,43 @@ class PushResult:
     steps: list[str] = field(default_factory=list)
 
 
-def staging_graph(target: str) -> str:
-    return "urn:szsemi:staging:" + hashlib.sha256(target.encode("utf-8")).hexdigest()[:24]
+def push_content(content: str = "data", profile: str = "native", *, ontology: bool = True) -> rdflib.Graph:
+    """What a push sends: ``content`` in ``profile``.
+
+    ``data`` in the native profile goes with the ontology unless ``ontology`` is False: the
+    embedded graph holds both, and the stored queries read both (subclass paths, labels of terms),
+    so a store that holds only the data would answer them differently. The other profiles are
+    other vocabularies, which the stored queries do not read: they go as before, data alone.
+    """
+    from szsemi.export.serialise import build, content_files
+
+    with_ontology = content == "data" and profile == "native" and ontology
+    files = content_files("ontology") + content_files("data") if with_ontology else None
+    return build(content, profile, files=files).union()
+
+
+def staging_prefix(target: str) -> str:
+    """The start of every staging graph IRI of pushes to ``target``."""
+    return STAGING + hashlib.sha256(target.encode("utf-8")).hexdigest()[:24] + ":"
+
+
+def staging_graph(target: str, expiry: float) -> str:
+    """A staging graph for one push to ``target`` whose deadline ends at ``expiry`` (Unix time)."""
+    return f"{staging_prefix(target)}{int(expiry) + 1}:{os.urandom(8).hex()}"
+
+
+def _expiry(graph: str) -> int | None:
+    field = graph.rsplit(":", 2)
+    return int(field[1]) if len(field) == 3 and field[1].isdigit() else None
 
 
 def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
     """Cut ``graph`` into graphs of at most ``size`` triples (more only for one blank-node group)."""
     if size < 1:
         raise UsageError(f"chunk size must be at least 1, got {size}")
-    parent: dict = {}
+    parent: dict[BNode, BNode] = {}
 
-    def find(node):
+    def find(node: BNode) -> BNode:
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
@@ -101,7 +141,7 @@ def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
     for s, _, o in triples:
         if isinstance(s, BNode) and isinstance(o, BNode):
             parent[find(s)] = find(o)
-    groups: dict = {}
+    groups: dict[tuple[str, object], list[tuple[Any, Any, Any]]] = {}
     order = []
     for i, (s, p, o) in enumerate(triples):
         node = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None
@@ -124,16 +164,23 @@ def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
 
 
 def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "replace",
-         chunk_size: int | None = None, dry_run: bool = False, progress: Progress | None = None) -> PushResult:
-    """Put ``graph`` into the named graph ``target`` of the store at ``endpoint``."""
+         chunk_size: int | None = None, dry_run: bool = False, progress: Progress | None = None,
+         deadline: http.Deadline | None = None) -> PushResult:
+    """Put ``graph`` into the named graph ``target`` of the store at ``endpoint``.
+
+    The whole push runs within ``endpoint.timeout`` seconds (or ``deadline``, if given).
+    """
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     if endpoint.auth not in AUTHS:
         raise UsageError(f"unknown auth {endpoint.auth!r}: use one of {', '.join(AUTHS)}")
     iri_ref(target, "the target graph")  # every update below writes it as <target>
-    client = _Client(endpoint)
-    parts = chunks(graph, chunk_size or DEFAULT_CHUNK[endpoint.protocol])
-    staging = staging_graph(target)
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)):
+        raise UsageError(f"the chunk size must be a whole number >= 1, not {chunk_size!r}")
+    deadline = deadline or http.Deadline(endpoint.timeout)
+    client = _Client(endpoint, deadline)
+    parts = chunks(graph, DEFAULT_CHUNK[endpoint.protocol] if chunk_size is None else chunk_size)
+    staging = staging_graph(target, time.time() + deadline.left())
     total = len(graph)
     before = client.count(target)
     swap = (f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>" if mode == "replace" else
@@ -142,7 +189,7 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
         swap = f"DROP SILENT GRAPH <{target}>" if mode == "replace" else f"DROP SILENT GRAPH <{staging}>"
     result = PushResult(target, mode, endpoint.protocol, total, len(parts), before, dry_run=dry_run)
     result.steps = [
-        f"clear the staging graph <{staging}>",
+        f"drop staging graphs of <{target}> left by pushes that died; stage into <{staging}>",
         f"send {total} triples in {len(parts)} chunk(s) by "
         + ("the Graph Store Protocol" if endpoint.protocol == "gsp" else "SPARQL Update"),
         f"check that the staging graph holds {total} triples",
@@ -153,7 +200,8 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
     if dry_run:
         return result
 
-    client.update(f"DROP SILENT GRAPH <{staging}>")
+    for dead in client.dead_staging(target):
+        client.update(f"DROP SILENT GRAPH <{dead}>")
     sent = 0
     try:
         for part in parts:
@@ -182,7 +230,7 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
     return result
 
 
-def _cleanup(client: "_Client", staging: str) -> None:
+def _cleanup(client: _Client, staging: str) -> None:
     try:
         client.update(f"DROP SILENT GRAPH <{staging}>")
     except EndpointError:
@@ -190,56 +238,55 @@ def _cleanup(client: "_Client", staging: str) -> None:
 
 
 class _Client:
-    """The few HTTP requests a push needs, with errors turned into EndpointError."""
+    """The few requests a push needs, through the one HTTP client, with errors made readable."""
 
-    def __init__(self, endpoint: Endpoint):
+    def __init__(self, endpoint: Endpoint, deadline: http.Deadline):
         self.endpoint = endpoint
-        handlers = []
-        self.headers = {"User-Agent": "szsemi-push"}
-        if endpoint.user is not None:
-            if endpoint.auth == "basic":
-                token = base64.b64encode(f"{endpoint.user}:{endpoint.password or ''}".encode()).decode()
-                self.headers["Authorization"] = f"Basic {token}"
-            else:
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                for url in (endpoint.query_url, endpoint.update_url, endpoint.store_url):
-                    if url:
-                        manager.add_password(None, url, endpoint.user, endpoint.password or "")
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
-        self.opener = urllib.request.build_opener(*handlers)
+        credentials = (None if endpoint.user is None else
+                       http.Credentials(endpoint.user, endpoint.password or "", endpoint.auth))
+        # Queries (counts) are retried on transient failures; loads and updates are not repeated.
+        self.http = http.Client(credentials=credentials, deadline=deadline, retries=2,
+                                user_agent="szsemi-push")
 
-    def _send(self, url: str, data: bytes, content_type: str, accept: str | None = None) -> bytes:
-        headers = dict(self.headers, **{"Content-Type": content_type})
-        if accept:
-            headers["Accept"] = accept
-        request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    def _send(self, url: str, data: bytes, content_type: str, accept: str | None = None, *,
+              retry: bool = False) -> bytes:
         try:
-            with self.opener.open(request, timeout=self.endpoint.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as e:
-            body = e.read().decode("utf-8", "replace").strip().replace("\n", " ")[:300]
-            if e.code in (401, 403):
-                raise EndpointError(f"{url} refused the credentials (HTTP {e.code}): check --user, "
+            return self.http.send("POST", url, data, content_type, accept, retry=retry).body
+        except http.HTTPStatusError as e:
+            if e.status in (401, 403):
+                raise EndpointError(f"{url} refused the credentials (HTTP {e.status}): check --user, "
                                     f"the password in --password-env (default $SZSEMI_PASSWORD) and --auth "
                                     f"(Virtuoso wants digest)") from None
-            raise EndpointError(f"{url} answered HTTP {e.code}: {body or e.reason}") from None
-        except urllib.error.URLError as e:
-            raise EndpointError(f"cannot reach {url}: {e.reason}") from None
-        except (socket.timeout, TimeoutError):
-            raise EndpointError(f"{url} did not answer within {self.endpoint.timeout:g} s") from None
-        except (ConnectionError, OSError) as e:
-            raise EndpointError(f"connection to {url} failed: {e}") from None
+            raise EndpointError(f"{url} answered HTTP {e.status}: {e.detail or e.reason}") from None
 
-    def count(self, graph: str) -> int:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    def select(self, query: str) -> list[dict[str, dict[str, str]]]:
         body = self._send(self.endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                          "application/x-www-form-urlencoded", "application/sparql-results+json")
+                          "application/x-www-form-urlencoded", "application/sparql-results+json", retry=True)
         try:
             bindings = json.loads(body)["results"]["bindings"]
-            return int(bindings[0]["n"]["value"]) if bindings else 0
+            if not isinstance(bindings, list):
+                raise TypeError("bindings is not a list")
+            return bindings
         except (ValueError, KeyError, IndexError, TypeError):
-            raise EndpointError(f"{self.endpoint.query_url} did not answer a count query with SPARQL "
+            raise EndpointError(f"{self.endpoint.query_url} did not answer a query with SPARQL "
                                 f"JSON results: {body[:200]!r}") from None
+
+    def count(self, graph: str) -> int:
+        bindings = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        try:
+            return int(bindings[0]["n"]["value"]) if bindings else 0
+        except (ValueError, KeyError, TypeError):
+            raise EndpointError(f"{self.endpoint.query_url} did not answer a count query with a number: "
+                                f"{bindings[:1]!r}") from None
+
+    def dead_staging(self, target: str) -> list[str]:
+        """Staging graphs of ``target`` whose push's deadline has passed (that push is gone)."""
+        prefix = staging_prefix(target)
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                           f"FILTER(STRSTARTS(STR(?g), {json.dumps(prefix)})) }}")
+        now = time.time()
+        found = [row.get("g", {}).get("value", "") for row in rows]
+        return [g for g in found if g.startswith(prefix) and (_expiry(g) or now) < now]
 
     def update(self, text: str) -> None:
         url = self.endpoint.update_url or self.endpoint.query_url
@@ -262,9 +309,9 @@ class _Client:
 
 def read_back(endpoint: Endpoint, graph: str) -> rdflib.Graph:
     """The named graph's triples, by CONSTRUCT (for checks and tests)."""
-    client = _Client(endpoint)
+    client = _Client(endpoint, http.Deadline(endpoint.timeout))
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     body = client._send(endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                        "application/x-www-form-urlencoded", "application/n-triples")
+                        "application/x-www-form-urlencoded", "application/n-triples", retry=True)
     return rdflib.Graph().parse(data=body, format="nt")
 

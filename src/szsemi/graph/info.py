@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 
 from szsemi import __version__
@@ -27,15 +29,21 @@ SELECT ?version WHERE { ?o a owl:Ontology ; owl:versionInfo ?version . FILTER (?
 """
 
 
-def graph_info(store: ox.Store) -> dict:
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
+    return solutions
+
+
+def graph_info(store: ox.Store) -> dict[str, Any]:
     """A summary of ``store``, as plain values."""
-    version = next(iter(store.query(_ONTOLOGY_VERSION)), None)
+    version = next(iter(_select(store, _ONTOLOGY_VERSION)), None)
     return {
         "version": __version__,
         "ontology_version": version["version"].value if version else None,
         "triples": len(store),
-        "classes": {row["class"].value: int(row["n"].value) for row in store.query(_CLASSES)},
+        "classes": {row["class"].value: int(row["n"].value) for row in _select(store, _CLASSES)},
         "sources": [{"iri": row["doc"].value, "title": row["title"].value,
                      "passages": int(row["passages"].value), "citing": int(row["facts"].value)}
-                    for row in store.query(_SOURCES)],
+                    for row in _select(store, _SOURCES)],
     }

@@ -353,3 +353,28 @@ def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
         c = w.construct_short.end
         return (query[:c] + " {" + query[a:b] + "\n}" + query[c:a] + values_text + query[a:])
     return query[:a] + values_text + query[a:]
+
+
+def select_variables(text: str) -> list[str] | None:
+    """The variables a SELECT projects, in order; None for ``SELECT *`` or another form.
+
+    >>> select_variables("SELECT DISTINCT ?a (COUNT(*) AS ?n) WHERE { ?a ?p ?o } GROUP BY ?a")
+    ['a', 'n']
+    """
+    toks = tokens(text, check_escapes=False)
+    k = skip_prologue(toks)
+    if k >= len(toks) or toks[k].word() != "SELECT":
+        return None
+    names: list[str] = []
+    depth = 0
+    for i in range(k + 1, len(toks)):
+        t = toks[i]
+        if depth == 0 and (t.word() in ("WHERE", "FROM") or (t.kind == "punct" and t.text == "{")):
+            break
+        if t.kind == "punct" and t.text == "*" and depth == 0:
+            return None
+        if t.kind == "punct" and t.text in "()":
+            depth += 1 if t.text == "(" else -1
+        elif t.kind == "var" and (depth == 0 or toks[i - 1].word() == "AS"):
+            names.append(t.text[1:])
+    return names

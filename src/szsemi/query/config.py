@@ -9,24 +9,27 @@ environment variable that holds it::
     user = "analyst"
     password_env = "SZSEMI_PASSWORD"
     auth = "basic"        # or "digest"
-    timeout = 60          # seconds
+    timeout = 60          # seconds, one deadline for the whole command
     retries = 3
+    max_rows = 1000000    # the caps on one answer
+    max_bytes = 100000000
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from typing import Any
 from pathlib import Path
 
-from szsemi.errors import InputError
+from szsemi.errors import InputError, UsageError
 
 # Only what the query commands read: a key nothing reads is refused, not silently ignored.
-KEYS = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
-        "timeout": (int, float), "retries": int}
+KEYS: dict[str, type | tuple[type, ...]] = {"url": str, "graph": str, "user": str, "password_env": str, "auth": str,
+        "timeout": (int, float), "retries": int, "max_rows": int, "max_bytes": int}
 
 
-def read_config(path: str) -> dict:
+def read_config(path: str) -> dict[str, Any]:
     """The ``[endpoint]`` settings of the TOML file at ``path``, checked."""
     try:
         document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -48,6 +51,13 @@ def read_config(path: str) -> dict:
                              path=path)
         if isinstance(value, bool) or not isinstance(value, KEYS[key]):
             raise InputError(f"[endpoint] {key} has the wrong type ({type(value).__name__})", path=path)
+    if "url" in endpoint:
+        from szsemi.http import check_url
+
+        try:
+            check_url(endpoint["url"], "[endpoint] url")
+        except UsageError as e:
+            raise InputError(str(e), path=path) from None
     if endpoint.get("auth", "basic") not in ("basic", "digest"):
         raise InputError("[endpoint] auth must be \"basic\" or \"digest\"", path=path)
     return dict(endpoint)

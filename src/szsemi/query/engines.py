@@ -11,16 +11,18 @@ answer is read with pyoxigraph's own results parser, so a row from either engine
 
 from __future__ import annotations
 
-import time
-import warnings
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from szsemi.query.binding import query_form
+# a term in an answer row
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+from szsemi import http
 from szsemi.query.deadline import run_abandonable
 from szsemi.sparql_syntax import check_service
 from szsemi.errors import EndpointError, InputError, UsageError
+from szsemi.query.binding import query_form, select_variables
 
 
 @dataclass
@@ -29,9 +31,9 @@ class Result:
 
     form: str
     variables: list[str] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # variable -> term; unbound variables absent
+    rows: list[dict[str, Term]] = field(default_factory=list)  # variable -> term; unbound variables absent
     boolean: bool | None = None
-    triples: list = field(default_factory=list)  # pyoxigraph Triples
+    triples: list[ox.Triple] = field(default_factory=list)
 
     def sliced(self, limit: int | None, offset: int | None) -> Result:
         start = offset or 0
@@ -39,7 +41,7 @@ class Result:
         return Result(self.form, self.variables, self.rows[start:end], self.boolean, self.triples[start:end])
 
 
-def _result(form: str, answer) -> Result:
+def _result(form: str, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result(form, boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -91,123 +93,123 @@ class LocalEngine:
         return _result(form, answer)
 
 
+DEFAULT_MAX_ROWS = 1_000_000
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN_FORMS = {"1": "true", "0": "false"}
+
+
+def _canonical(term: Term) -> Term:
+    """A boolean in its canonical form: ``"1"^^xsd:boolean`` is the value true, which Virtuoso
+    writes as 1 and the embedded engine as ``true``; the same value must read the same."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _BOOLEAN_FORMS:
+        return ox.Literal(_BOOLEAN_FORMS[term.value], datatype=_BOOLEAN)
+    return term
+
+
+# Content negotiation alone says what we want (no format/output parameters): Virtuoso answers a
+# CONSTRUCT sent with them with 406.
+_ACCEPT = {
+    "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+}
+
+
 class RemoteEngine:
-    """Runs queries on a SPARQL 1.1 endpoint through SPARQLWrapper.
+    """Runs queries on a SPARQL 1.1 endpoint through :mod:`szsemi.http`, by content negotiation.
 
     ``graph`` confines every query to one named graph (sent as ``default-graph-uri``), since some
-    stores (Virtuoso) otherwise answer over all their graphs. Connection errors and 5xx answers
-    are retried ``retries`` times with exponential backoff; then, as any other endpoint failure,
-    they raise :class:`EndpointError` with the endpoint's own message.
+    stores (Virtuoso) otherwise answer over all their graphs. Transient failures are retried
+    ``retries`` times with exponential backoff, all within one deadline: ``timeout`` seconds from
+    the engine's creation (pass ``deadline`` to share one with other requests of a command). An
+    answer must fit its query (form and SELECT variables) and stay within ``max_rows`` rows and
+    ``max_bytes`` bytes; otherwise :class:`EndpointError` names the endpoint, or the cap.
     """
 
     name = "remote"
 
     def __init__(self, endpoint: str, *, graph: str | None = None, user: str | None = None,
-                 password: str | None = None, auth: str = "basic", timeout: float = 60,
-                 retries: int = 3, backoff: float = 0.5):
-        if auth not in ("basic", "digest"):
-            raise ValueError(f"auth must be basic or digest, not {auth!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise UsageError(f"the timeout must be a number of seconds > 0, not {timeout!r}")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise UsageError(f"retries must be a whole number >= 0, not {retries!r}")
-        self.endpoint, self.graph, self.user, self.password = endpoint, graph, user, password
-        self.auth, self.timeout, self.retries, self.backoff = auth, timeout, retries, backoff
+                 password: str | None = None, auth: str = "basic", timeout: float = http.DEFAULT_TIMEOUT,
+                 retries: int = 3, backoff: float = 0.5, max_rows: int = DEFAULT_MAX_ROWS,
+                 max_bytes: int = http.DEFAULT_MAX_BYTES, deadline: http.Deadline | None = None):
+        http.check_url(endpoint, "--endpoint")
+        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+            raise UsageError(f"the row cap must be a whole number >= 1, not {max_rows!r}")
+        credentials = None if user is None else http.Credentials(user, password or "", auth)
+        if auth not in http.AUTHS:
+            raise UsageError(f"auth must be one of {', '.join(http.AUTHS)}, not {auth!r}")
+        self.endpoint, self.graph, self.max_rows = endpoint, graph, max_rows
+        self.client = http.Client(credentials=credentials, deadline=deadline, timeout=timeout,
+                                  retries=retries, backoff=backoff, max_bytes=max_bytes)
 
     def run(self, text: str) -> Result:
         form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
-        body, content_type = self._fetch(text, form)
+        fields = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
+        try:
+            response = self.client.post_form(self.endpoint, fields, _ACCEPT[form])
+        except http.HTTPStatusError as e:
+            raise EndpointError(f"{self.endpoint} refused the query: HTTP {e.status} {e.reason}"
+                                + (f": {e.detail}" if e.detail else "")) from None
+        kind = response.content_type.split(";")[0].strip().lower()
         try:
             if form in ("SELECT", "ASK"):
-                answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-                return _result(form, answer)
-            triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-            return Result(form, triples=triples)
+                result = self._solutions(form, text, kind, response.body)
+            else:
+                result = self._triples(form, kind, response.body)
         except (SyntaxError, ValueError) as e:
-            raise EndpointError(f"{self.endpoint} sent an answer that does not parse "
-                                f"({content_type or 'no content type'}): {e}") from None
+            raise EndpointError(f"{self.endpoint} sent an answer that does not parse as "
+                                f"{kind or 'no content type'} (cut short, or not what it says): {e}") from None
+        # Virtuoso cuts an answer at its ResultSetMaxRows silently, but for this header.
+        cut = (response.headers.get("X-SPARQL-MaxRows") or "").strip()
+        if cut.isdigit() and len(result.rows) + len(result.triples) >= int(cut):
+            raise EndpointError(f"{self.endpoint} cut its answer at {cut} rows (its own limit, header "
+                                f"X-SPARQL-MaxRows): the answer is incomplete; raise the store's limit "
+                                f"(Virtuoso: ResultSetMaxRows) or add a LIMIT to the query")
+        return result
 
-    def _wrapper(self, text: str, form: str):
-        from SPARQLWrapper import DIGEST, JSON, N3, POST, URLENCODED, SPARQLWrapper
+    def _solutions(self, form: str, text: str, kind: str, body: bytes) -> Result:
+        formats = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                   "application/json": ox.QueryResultsFormat.JSON,
+                   "application/sparql-results+xml": ox.QueryResultsFormat.XML}
+        if kind not in formats:
+            raise EndpointError(f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
+                                f"not SPARQL results in JSON or XML")
+        answer = ox.parse_query_results(body, format=formats[kind])
+        if form == "ASK":
+            if not isinstance(answer, ox.QueryBoolean):
+                raise EndpointError(f"{self.endpoint} answered an ASK query with rows, not a boolean")
+            return Result(form, boolean=bool(answer))
+        if not isinstance(answer, ox.QuerySolutions):
+            raise EndpointError(f"{self.endpoint} answered a SELECT query with a boolean, not rows")
+        names = [v.value for v in answer.variables]
+        expected = select_variables(text)
+        if expected is not None and set(expected) != set(names):
+            raise EndpointError(f"{self.endpoint} answered with the variables {', '.join(names) or 'none'}; "
+                                f"the query selects {', '.join(expected)}")
+        rows: list[dict[str, Term]] = []
+        for solution in answer:
+            if len(rows) >= self.max_rows:
+                raise self._over_cap("rows")
+            rows.append({n: _canonical(v) for n, v in zip(names, solution) if v is not None})
+        return Result(form, variables=names, rows=rows)
 
-        sparql = SPARQLWrapper(self.endpoint)
-        with warnings.catch_warnings():  # its guess of the form warns on stderr; we set the form
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sparql.setQuery(text)
-        # SPARQLWrapper guesses the form with a regex that finds ADD, LOAD, DROP... anywhere in the
-        # text, comments included, and then sends the query as an update: use the form we parsed.
-        sparql.queryType = form
-        sparql.timeout = self.timeout  # setTimeout truncates to int: 0.5 s would mean no timeout
-        # URL-encoded POST: works for long queries everywhere (a direct POST hangs Virtuoso)
-        sparql.setMethod(POST)
-        sparql.setRequestMethod(URLENCODED)
-        if form in ("SELECT", "ASK"):
-            sparql.setReturnFormat(JSON)
-        else:
-            sparql.setReturnFormat(N3)
-            sparql.addCustomHttpHeader("Accept", "application/n-triples")
-        if self.graph:
-            sparql.addDefaultGraph(self.graph)
-        if self.user is not None:
-            sparql.setCredentials(self.user, self.password or "")
-            if self.auth == "digest":
-                sparql.setHTTPAuth(DIGEST)
-        return sparql
+    def _triples(self, form: str, kind: str, body: bytes) -> Result:
+        formats = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                   "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+        if kind not in formats:
+            raise EndpointError(f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
+                                f"not N-Triples, Turtle or RDF/XML")
+        triples: list[ox.Triple] = []
+        for quad in ox.parse(body, format=formats[kind]):
+            if len(triples) >= self.max_rows:
+                raise self._over_cap("triples")
+            triple = quad.triple
+            if isinstance(triple.object, ox.Literal) and triple.object.datatype == _BOOLEAN:
+                triple = ox.Triple(triple.subject, triple.predicate, _canonical(triple.object))
+            triples.append(triple)
+        return Result(form, triples=triples)
 
-    def _fetch(self, text: str, form: str) -> tuple[bytes, str]:
-        import socket
-        import urllib.error
-
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        attempt = 0
-        while True:
-            try:
-                response = self._wrapper(text, form).query().response
-                return response.read(), response.headers.get("Content-Type", "")
-            except SPARQLWrapperException as e:
-                status = _status(e)
-                if status is not None and status >= 500 and attempt < self.retries:
-                    attempt += 1
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
-                    continue
-                raise EndpointError(f"{self.endpoint} refused the query: {_message(e)}") from None
-            except urllib.error.HTTPError as e:
-                if e.code >= 500 and attempt < self.retries:
-                    attempt += 1
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
-                    continue
-                detail = e.read().decode("utf-8", "replace").strip()[:500]
-                raise EndpointError(f"{self.endpoint} answered HTTP {e.code} {e.reason}"
-                                    + (f": {detail}" if detail else "")) from None
-            except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as e:
-                if attempt < self.retries:
-                    attempt += 1
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
-                    continue
-                reason = getattr(e, "reason", e)
-                raise EndpointError(f"cannot reach {self.endpoint} after {attempt + 1} attempts: "
-                                    f"{reason}") from None
-
-
-def _status(error: Exception) -> int | None:
-    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError
-
-    return 500 if isinstance(error, EndPointInternalError) else None
-
-
-def _message(error: Exception) -> str:
-    text = str(error).strip()
-    # SPARQLWrapper prefixes its own boilerplate; the endpoint's message follows "Response:"
-    if "Response:" in text:
-        head, _, tail = text.partition("Response:")
-        tail = tail.strip()
-        if tail.startswith("b'") or tail.startswith('b"'):
-            try:
-                import ast
-
-                tail = ast.literal_eval(tail).decode("utf-8", "replace")
-            except (ValueError, SyntaxError):
-                pass
-        return f"{head.split(':')[0].strip()}: {' '.join(tail.split())[:500]}"
-    return " ".join(text.split())[:500]
+    def _over_cap(self, what: str) -> EndpointError:
+        return EndpointError(f"{self.endpoint} sent more than the cap of {self.max_rows} {what}; the answer "
+                             f"was abandoned there (raise the cap with --max-rows, or add a LIMIT)")

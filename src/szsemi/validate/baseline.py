@@ -22,14 +22,16 @@ Names may be prefixed with the project's prefixes or written as ``<full IRIs>``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
 from szsemi.errors import InputError
 from szsemi.graph.namespaces import expand
 from szsemi.validate.report import Finding, Report
-from szsemi.graph.load import display_name, read_text
+from szsemi.graph.load import Source, display_name, read_text
 from szsemi.graph.terms import compact
 
 FORMAT = "szsemi-baseline/1"
@@ -38,12 +40,16 @@ ALLOWED = {*KEYS, "reason", "severity", "message"}
 STALE = "stale-baseline-entry"
 
 
+# (stage, component, focus, path, value, file): what a finding and an entry are matched on
+Key = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+
+
 @dataclass(frozen=True)
 class Entry:
-    key: tuple
+    key: Key
     reason: str
     line: int | None
-    raw: dict
+    raw: dict[str, Any]
 
 
 def _iri(text: str | None) -> str | None:
@@ -66,7 +72,7 @@ def _term(text: str | None) -> str | None:
     if text.startswith("_:") or text == "[]":
         return "[]"
     if text.startswith("^"):  # an inverse path
-        return "^" + _term(text[1:])
+        return "^" + (_term(text[1:]) or "")
     return f"<{_iri(text)}>"
 
 
@@ -76,20 +82,20 @@ def _focus(text: str | None) -> str | None:
     return " ".join(f"<{_iri(part)}>" for part in str(text).split())
 
 
-def finding_key(f: Finding) -> tuple:
+def finding_key(f: Finding) -> Key:
     focus = f.anchor if f.focus and f.focus.startswith("_:") else f.focus
     return (f.stage, _iri(f.component) if f.component and ":" in f.component else f.component,
             _focus(focus), _term(f.path), _term(f.value), None if f.focus else f.file)
 
 
-def _entry_key(raw: dict) -> tuple:
+def _entry_key(raw: dict[str, Any]) -> Key:
     component = raw.get("component")
     component = _iri(component) if component and ":" in str(component) else component
     return (raw.get("stage"), component, _focus(raw.get("focus")), _term(raw.get("path")),
             _term(raw.get("value")), None if raw.get("focus") else raw.get("file"))
 
 
-def load_baseline(source) -> list[Entry]:
+def load_baseline(source: Source) -> list[Entry]:
     """The entries of a baseline file; ``InputError`` (file, line) for anything malformed."""
     name = display_name(source)
     text = read_text(source)
@@ -130,7 +136,7 @@ def load_baseline(source) -> list[Entry]:
     return entries
 
 
-def _entry_lines(node) -> list[int]:
+def _entry_lines(node: yaml.Node | None) -> list[int]:
     if not isinstance(node, yaml.MappingNode):
         return []
     for key, value in node.value:
@@ -141,16 +147,16 @@ def _entry_lines(node) -> list[int]:
 
 def apply_baseline(report: Report, entries: list[Entry], source_name: str) -> Report:
     """Mark the findings the baseline accepts, and add a stale finding for each unused entry."""
-    by_key: dict[tuple, Entry] = {}
+    by_key: dict[Key, Entry] = {}
     for entry in entries:
         by_key.setdefault(entry.key, entry)
-    used: set[tuple] = set()
+    used: set[Key] = set()
     findings = []
     for f in report.findings:
-        entry = by_key.get(finding_key(f))
-        if entry is not None:
-            used.add(entry.key)
-            f = f.with_(baselined=entry.reason)
+        accepted_by = by_key.get(finding_key(f))
+        if accepted_by is not None:
+            used.add(accepted_by.key)
+            f = f.with_(baselined=accepted_by.reason)
         findings.append(f)
     for entry in entries:
         if entry.key not in used:
@@ -165,7 +171,7 @@ def apply_baseline(report: Report, entries: list[Entry], source_name: str) -> Re
     return report
 
 
-def render_baseline(report: Report, previous: list[Entry] = ()) -> str:
+def render_baseline(report: Report, previous: Sequence[Entry] = ()) -> str:
     """A baseline accepting every current finding; reasons kept from ``previous``, new ones empty."""
     reasons = {e.key: e.reason for e in previous}
     accepted = []

@@ -88,7 +88,7 @@ def fix_for(component: str | None, focus: str | None, path: str | None, value: s
         return None
     return template.format(
         focus=compact(focus) or "the focus node",
-        predicate=compact(path[1:]) if inverse else "",
+        predicate=compact(path[1:]) if path and inverse else "",
         path=display_term(path) if path else "the property",
         value=display_term(value) or "the value",
         value_kind="an IRI" if value and value.startswith('"') else "a literal or IRI as the shape says",

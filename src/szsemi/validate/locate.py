@@ -43,7 +43,7 @@ _NUMERIC = {_XSD + t for t in ("integer", "decimal", "double", "float", "int", "
 class Term:
     """An RDF term as a comparable key: ("iri", iri), ("blank", id) or ("literal", value, datatype, lang)."""
 
-    key: tuple
+    key: tuple[object, ...]
 
     @staticmethod
     def iri(value: str) -> Term:
@@ -62,11 +62,18 @@ class Term:
         return Term(("literal", lexical, datatype, None))
 
     @property
+    def iri_value(self) -> str:
+        """The IRI of an ``iri`` term."""
+        if self.key[0] != "iri":
+            raise ValueError(f"not an IRI: {self.key}")
+        return str(self.key[1])
+
+    @property
     def is_blank(self) -> bool:
         return self.key[0] == "blank"
 
 
-def from_ox(term) -> Term:
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
     if isinstance(term, ox.NamedNode):
         return Term.iri(term.value)
     if isinstance(term, ox.BlankNode):
@@ -74,13 +81,16 @@ def from_ox(term) -> Term:
     return Term.literal(term.value, term.datatype.value, term.language)
 
 
-def parse_nt_term(text: str):
+def parse_nt_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A pyoxigraph term from its N-Triples form (``<iri>``, ``_:b``, ``"x"@en``, ``"1"^^<...>``)."""
     if text.startswith("_:"):
         return ox.BlankNode(text[2:])
     # Turtle, not N-Triples: rdflib writes a literal with a line break in triple quotes.
     quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.TURTLE))
-    return quads[0].object
+    term: object = quads[0].object
+    if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        raise SyntaxError(f"a quoted triple is not a term here: {text}")
+    return term
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,7 +129,7 @@ _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL
 
 
 def _unescape(text: str) -> str:
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         if m.group(1) or m.group(2):
             return chr(int(m.group(1) or m.group(2), 16))
         return _STRING_ESCAPES.get(m.group(3), m.group(3))
@@ -140,7 +150,7 @@ def _tokens(text: str) -> list[_Tok]:
         m = _TOKEN.match(text, pos)
         if not m:
             raise ValueError(f"line {line}: cannot read {text[pos:pos + 20]!r}")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind != "ws":
             out.append(_Tok(kind, m.group(), line))
         line += m.group().count("\n")
@@ -182,6 +192,13 @@ class _Reader:
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
+    def cur(self) -> _Tok:
+        """The next token, which the grammar requires to be there."""
+        tok = self.peek()
+        if tok is None:
+            raise ValueError("end of file: expected more")
+        return tok
+
     def take(self, text: str | None = None) -> _Tok:
         tok = self.peek()
         if tok is None or (text is not None and tok.text != text):
@@ -195,8 +212,7 @@ class _Reader:
         return Term(("blank", self.number, self.blanks))
 
     def read(self) -> ParsedFile:
-        while self.peek() is not None:
-            tok = self.peek()
+        while (tok := self.peek()) is not None:
             low = tok.text.lower()
             if low in ("@prefix", "prefix"):
                 self.take()
@@ -215,10 +231,10 @@ class _Reader:
         return self.out
 
     def triples(self) -> None:
-        tok = self.peek()
+        tok = self.cur()
         if tok.text == "[":
             subject = self.blank_property_list()
-            if self.peek() is not None and self.peek().text != ".":
+            if (nxt := self.peek()) is not None and nxt.text != ".":
                 self.predicate_objects(subject)
         else:
             subject = self.term(self.take())
@@ -228,23 +244,22 @@ class _Reader:
     def predicate_objects(self, subject: Term) -> None:
         while True:
             verb = self.take()
-            predicate = _RDF + "type" if verb.text == "a" else self.term(verb).key[1]
+            predicate = _RDF + "type" if verb.text == "a" else self.term(verb).iri_value
             while True:
-                start = self.peek()
+                start = self.cur()
                 obj = self.object()
                 self.out.statements.append(Statement(subject, predicate, obj, start.line, verb.line))
-                if self.peek() is not None and self.peek().text == ",":
+                if (nxt := self.peek()) is not None and nxt.text == ",":
                     self.take()
                     continue
                 break
-            while self.peek() is not None and self.peek().text == ";":
+            while (nxt := self.peek()) is not None and nxt.text == ";":
                 self.take()
-            nxt = self.peek()
             if nxt is None or nxt.text in (".", "]"):
                 return
 
     def object(self) -> Term:
-        tok = self.peek()
+        tok = self.cur()
         if tok.text == "[":
             return self.blank_property_list()
         if tok.text == "(":
@@ -259,7 +274,7 @@ class _Reader:
                 return Term.literal(lexical, language=nxt.text[1:])
             if nxt is not None and nxt.kind == "dt":
                 self.take()
-                return Term.literal(lexical, self.term(self.take()).key[1])
+                return Term.literal(lexical, self.term(self.take()).iri_value)
             return Term.literal(lexical)
         if tok.kind == "num":
             kind = "double" if "e" in tok.text.lower() else "decimal" if "." in tok.text else "integer"
@@ -272,7 +287,7 @@ class _Reader:
         start = self.take("[")
         node = self.fresh()
         self.out.blocks[node] = start.line
-        if self.peek().text != "]":
+        if self.cur().text != "]":
             self.predicate_objects(node)
         self.take("]")
         return node
@@ -281,8 +296,8 @@ class _Reader:
         start = self.take("(")
         head = Term.iri(_RDF + "nil")
         previous = None
-        while self.peek().text != ")":
-            line = self.peek().line
+        while self.cur().text != ")":
+            line = self.cur().line
             cell = self.fresh()
             self.out.blocks[cell] = line
             item = self.object()
@@ -407,7 +422,7 @@ class SourceIndex:
         if anchor is not None:  # a blank node: its block is its owner's; the "[" is the statement
             blank_at = (file, line)
             file, line = self.blocks.get(Term.iri(anchor.split()[0][1:-1]), (file, line))
-        triple = None
+        triple: tuple[str | None, int | None] | None = None
         if path and path.startswith("^<"):  # an inverse path: the statement is (value, path, focus)
             triple = self._incoming(store, node_ox, node, path[2:-1], value)
             path = None
@@ -421,17 +436,22 @@ class SourceIndex:
                 self.statement_line(node, path)
         if triple is None and anchor is not None:
             triple = blank_at
-        return Location(file, line, *(triple or (None, None)), anchor=anchor)
+        triple_file, triple_line = triple or (None, None)
+        return Location(file, line, triple_file, triple_line, anchor=anchor)
 
-    def _incoming(self, store: ox.Store, node_ox, node: Term, predicate: str, value: str | None
+    def _incoming(self, store: ox.Store, node_ox: ox.NamedNode | ox.BlankNode | ox.Literal, node: Term, predicate: str, value: str | None
                   ) -> tuple[str, int] | None:
         """Where ``value predicate focus`` is written; without a value (a count), the first such
         statement in the files."""
         subject = self._value(store, node, predicate, value)
         if subject is not None:
             return self.statement_line(subject, predicate, node)
-        places = [self.statement_line(self._node(store, q.subject)[0], predicate, node)
-                  for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node_ox)]
+        if isinstance(node_ox, ox.Literal):
+            return None
+        places = [self.statement_line(subject, predicate, node)
+                  for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node_ox)
+                  if not isinstance(q.subject, ox.Triple)
+                  and (subject := self._node(store, q.subject)[0]) is not None]
         return min((p for p in places if p), default=None)
 
     def _value(self, store: ox.Store, node: Term, path: str, value: str | None) -> Term | None:
@@ -445,7 +465,8 @@ class SourceIndex:
             return from_ox(term)
         return self._node(store, term)[0]
 
-    def _node(self, store: ox.Store, term) -> tuple[Term | None, str | None]:
+    def _node(self, store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal
+              ) -> tuple[Term | None, str | None]:
         """The parsed node for a store term, and for a blank node its anchor (owner IRI and path)."""
         if not isinstance(term, ox.BlankNode):
             return from_ox(term), None
@@ -464,11 +485,11 @@ class SourceIndex:
             node = max(candidates, key=lambda c: len(wanted & self._signature(c)))
         return node, anchor
 
-    def _signature(self, node: Term) -> set:
+    def _signature(self, node: Term) -> set[tuple[str, Term]]:
         return {(st.predicate, st.object) for _, st in self.by_subject.get(node, []) if not st.object.is_blank}
 
 
-def _owner_chain(store: ox.Store, blank) -> tuple[ox.NamedNode, list[tuple[str, ox.BlankNode]]] | None:
+def _owner_chain(store: ox.Store, blank: ox.BlankNode) -> tuple[ox.NamedNode, list[tuple[str, ox.BlankNode]]] | None:
     """The IRI a blank node hangs from and the (predicate, blank node) steps down to it."""
     steps: list[tuple[str, ox.BlankNode]] = []
     node = blank
@@ -479,10 +500,12 @@ def _owner_chain(store: ox.Store, blank) -> tuple[ox.NamedNode, list[tuple[str, 
         steps.insert(0, (quad.predicate.value, node))
         if isinstance(quad.subject, ox.NamedNode):
             return quad.subject, steps
+        if not isinstance(quad.subject, ox.BlankNode):
+            return None
         node = quad.subject
     return None
 
 
-def _signature_store(store: ox.Store, node) -> set:
+def _signature_store(store: ox.Store, node: ox.BlankNode) -> set[tuple[str, Term]]:
     return {(q.predicate.value, from_ox(q.object)) for q in store.quads_for_pattern(node, None, None)
-            if not isinstance(q.object, ox.BlankNode)}
+            if not isinstance(q.object, ox.BlankNode | ox.Triple)}

@@ -13,6 +13,7 @@ A finding accepted by a baseline (``baselined`` holds the reason) is listed but 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 SEVERITIES = ("Violation", "Warning", "Info")  # most severe first
 STAGES = ("syntax", "shacl", "owl", "rules", "lint", "baseline")
@@ -39,10 +40,10 @@ class Finding:
     fix: str | None = None  # how to fix it, when the message does not already say
     baselined: str | None = None  # the baseline's reason, when the finding is accepted
 
-    def with_(self, **changes) -> Finding:
+    def with_(self, **changes: Any) -> Finding:
         return replace(self, **changes)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The fields that are set, in declaration order (the JSON form of a finding)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
