@@ -34,13 +34,18 @@ Answer = list[dict[str, Any]] | bool | list[Any]  # rows, a boolean, or triples
 
 
 def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: Sequence[Source] = (),
-               store: str | Path | None = None, **remote_options: Any) -> Engine:
+               store: str | Path | None = None, timeout: float | None = None, allow_service: bool = False,
+               **remote_options: Any) -> Engine:
     """The remote engine for ``endpoint``, else the embedded graph (of ``data`` if given).
 
     With ``store`` (a folder), the embedded graph lives on disk there and is rebuilt only when its
     files change (see :mod:`szsemi.graph.store`); without ``data`` it holds what it was built from.
+    On the embedded graph ``timeout`` bounds each query (seconds) and ``allow_service`` lets a
+    query's SERVICE clause call other endpoints (refused by default).
     """
     if endpoint:
+        if timeout is not None:
+            remote_options["timeout"] = timeout
         return RemoteEngine(endpoint, graph=graph, **remote_options)
     if remote_options:  # e.g. run_query(name, minutes=10): a parameter given as an option
         from szsemi.errors import UsageError
@@ -52,10 +57,12 @@ def engine_for(endpoint: str | None = None, *, graph: str | None = None, data: S
     if store:
         from szsemi.graph.store import open_store
 
-        return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None))
+        return LocalEngine(open_store(store, [resources.ontology_file(), *data] if data else None),
+                           timeout=timeout, allow_service=allow_service)
     from szsemi.graph.load import load, load_shipped
 
-    return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped())
+    return LocalEngine(load([resources.ontology_file(), *data]) if data else load_shipped(),
+                       timeout=timeout, allow_service=allow_service)
 
 
 class Graph:

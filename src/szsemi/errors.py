@@ -1,7 +1,7 @@
 """Exception types and the exit codes they map to (mapped once, in ``szsemi.cli.main``).
 
 Exit codes: 0 ok; 1 the data does not conform or a check found rows (a result, not an exception);
-2 usage or input error; 3 runtime or endpoint failure.
+2 usage or input error; 3 runtime or endpoint failure; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_RUNTIME = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a SIGINT
 
 
 class SzsemiError(Exception):

@@ -17,12 +17,16 @@ import builtins, io, sys
 from pathlib import Path
 from importlib.resources.abc import Traversable
 opened = []
-real_read_text = Path.read_text
+real_read_text, real_read_bytes = Path.read_text, Path.read_bytes
 def read_text(self, *a, **k):
     if str(self).endswith(".rq"):
         opened.append(self.name)
     return real_read_text(self, *a, **k)
-Path.read_text = read_text
+def read_bytes(self):
+    if str(self).endswith(".rq"):
+        opened.append(self.name)
+    return real_read_bytes(self)
+Path.read_text, Path.read_bytes = read_text, read_bytes
 from szsemi.cli.main import main
 code = main(sys.argv[1:], out=io.StringIO())
 heavy = sorted(m for m in {HEAVY} if m in sys.modules)

@@ -132,7 +132,7 @@ def test_format_names_the_line_of_a_byte_that_is_not_utf8(tmp_path):
     latin = tmp_path / "latin.ttl"
     latin.write_bytes(b'<https://w3id.org/szsemi/id/a>\n    <https://w3id.org/szsemi/ontology#note> "caf\xe9" .\n')
     code, out, err = run("format", str(latin))
-    assert code == 2 and f"{latin}:2: not UTF-8 text (byte 0xe9)" in err
+    assert code == 2 and f"{latin}:2:49: not UTF-8 text: byte 0xe9 at byte offset 79" in err
 
 
 def test_a_report_into_a_missing_folder_is_an_input_error_naming_it(tmp_path):

@@ -60,3 +60,39 @@ def test_files_written_together_are_all_kept_old_when_one_fails(tmp_path, monkey
     monkeypatch.setattr(os, "fsync", real_fsync)
     write_files({export: b"new export", description: b"new description"})
     assert export.read_bytes() == b"new export" and description.read_bytes() == b"new description"
+
+
+def test_a_symlink_keeps_pointing_at_the_replaced_file(tmp_path):
+    real = tmp_path / "real.ttl"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.ttl"
+    link.symlink_to(real)
+    write_bytes(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+
+
+def test_a_folder_is_refused(tmp_path):
+    from szsemi.errors import InputError
+
+    with pytest.raises(InputError, match="is a folder"):
+        write_bytes(tmp_path, b"x")
+
+
+@pytest.mark.hostile(what="Ctrl-C after an output is written to its temporary file, before the rename",
+                     result="the old file stays as it was; no temporary file is left", kind="fault")
+def test_discarded_writes_leave_the_target_and_no_temporary(tmp_path, monkeypatch):
+    from szsemi.graph import atomic
+
+    target = tmp_path / "out.ttl"
+    target.write_bytes(b"old")
+    real_stage = atomic._stage
+
+    def interrupted(target, data):  # Ctrl-C arrives once the file is written, before the rename
+        tmp = real_stage(target, data)
+        atomic.discard_staged()
+        return tmp
+
+    monkeypatch.setattr(atomic, "_stage", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_files({target: b"new"})
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]

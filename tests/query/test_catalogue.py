@@ -11,7 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from szsemi.query.binding import _find_where, _tokens
+from szsemi.query.binding import _find_where
+from szsemi.sparql_syntax import tokens as _tokens
 from szsemi.query.catalogue import HEADER_KEYS, PARAM_KEYS, load_catalogue, read_query
 from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
 from szsemi.query.execute import check_classes, resolve

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_DATA
-from szsemi.query.binding import _tokens, bind
+from szsemi.query.binding import bind
+from szsemi.sparql_syntax import tokens as _tokens
 from szsemi.query.catalogue import load_catalogue
 from szsemi.query.engines import LocalEngine
 from szsemi.errors import ParameterError, UsageError

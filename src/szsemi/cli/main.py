@@ -1,7 +1,7 @@
 """The ``szsemi`` command: a thin shell over the library. Exit codes are mapped here, once.
 
 0 ok; 1 the data does not conform or a check found rows; 2 usage or input error; 3 runtime or
-endpoint failure.
+endpoint failure; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from szsemi import __version__
-from szsemi.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_RUNTIME, EngineError, InputError,
-                           UsageError)
+from szsemi.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EngineError,
+                           InputError, UsageError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
+    v.add_argument("--allow-service", action="store_true",
+                   help="let SHACL-SPARQL constraints and checks call other endpoints with SERVICE (refused by default)")
     v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
                    help="text (default); json (docs/validation-report.md); junit XML; github workflow commands")
     v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
@@ -115,7 +117,10 @@ def _parser() -> argparse.ArgumentParser:
                    "(default SZSEMI_PASSWORD)")
     e.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication scheme (basic)")
     e.add_argument("--timeout", type=_seconds, metavar="SECONDS",
-                   help="one deadline for the whole command, retries included (60)")
+                   help="one deadline for the whole command, retries included (60); on the embedded graph, "
+                   "for each query (default: none), past which it is abandoned (exit 3)")
+    e.add_argument("--allow-service", action="store_true",
+                   help="let a query's SERVICE clause make the embedded graph call other endpoints (refused by default)")
     e.add_argument("--retries", type=_count(0, "a whole number >= 0 (0: no retry)"), metavar="N",
                    help="retries on connection errors, answers cut short and 5xx answers (3; 0: none)")
     e.add_argument("--max-rows", type=_count(1, "a whole number >= 1"), metavar="N",
@@ -233,7 +238,8 @@ def _validate(args, out: TextIO) -> int:
     entries = load_baseline(args.baseline) if args.baseline else []
     paths, model, origin = _validate_inputs(args)
     report = validate(paths, queries=args.queries, owl=not args.no_owl, rules=not args.no_rules,
-                      lint=not args.no_lint, with_shipped_data=args.with_shipped_data, **model)
+                      lint=not args.no_lint, with_shipped_data=args.with_shipped_data,
+                      allow_service=args.allow_service, **model)
     if origin:  # a bare `szsemi validate`: say which data that was
         names = ", ".join(os.path.basename(f) for f in report.files)
         where = out if args.format == "text" or args.output else args.err
@@ -332,7 +338,8 @@ def _engine(args):
         settings = read_config(args.config)
     endpoint = args.endpoint or settings.get("url")
     if not endpoint:
-        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None)
+        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None,
+                          timeout=args.timeout, allow_service=args.allow_service)
     if args.store:
         raise UsageError("--store is for the embedded graph; it cannot be combined with an endpoint")
     if args.data:
@@ -474,7 +481,7 @@ def _query_run(args, out: TextIO) -> int:
 
 def _sparql(args, out: TextIO) -> int:
     from szsemi.query.execute import run_text
-    from szsemi.graph.load import read_text
+    from szsemi.graph.load import decode_text, read_text
 
     if args.query is None and args.file is None and args.data and not os.path.exists(args.data[-1]):
         raise UsageError(f"--data takes every word after it as a file, and {args.data[-1]!r} is none: "
@@ -483,9 +490,9 @@ def _sparql(args, out: TextIO) -> int:
         raise UsageError("give the query text or --file FILE (one of them)")
     if args.file:
         try:
-            text = read_text(args.file) if args.file != "-" else sys.stdin.read()
+            text = read_text(args.file) if args.file != "-" else decode_text(sys.stdin.buffer.read(), "<stdin>")
         except InputError as e:
-            raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line) from None
+            raise InputError(f"cannot read the query: {e.reason}", path=e.path, line=e.line, column=e.column) from None
     else:
         text = args.query
     result = run_text(text, _engine(args), limit=args.limit, offset=args.offset)
@@ -542,14 +549,39 @@ def _push(args, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _quiet_libraries() -> None:
+    """rdflib and pySHACL log warnings (to stderr, with no handler set) that our messages already
+    give in the user's terms: keep them off the terminal."""
+    import logging
+
+    for name in ("rdflib", "pyshacl", "owlready2"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line ``argv`` and return its exit code (nothing else exits)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    _quiet_libraries()
     try:
         args = _parser().parse_args(argv)
         args.err = err
-        return args.run(args, out)
+        if getattr(args, "command", None) == "serve":  # the server handles its own signals
+            return int(args.run(args, out))
+        # In a worker thread, so that Ctrl-C ends the command at once even while pyoxigraph computes
+        # (the main thread runs no signal handler while it is inside a query or a load).
+        from szsemi.query.deadline import run_abandonable
+
+        return int(run_abandonable(lambda: args.run(args, out), None, what=f"szsemi {args.command}"))
+    except KeyboardInterrupt:
+        from szsemi.graph.atomic import discard_staged
+
+        discard_staged()  # files half-written to temporary names; the targets were never touched
+        err.write("szsemi: interrupted\n")
+        return EXIT_INTERRUPTED
     except SystemExit as e:  # --help and --version print and stop: that is success
         return EXIT_OK if e.code in (0, None) else EXIT_INPUT
     except (UsageError, InputError) as e:

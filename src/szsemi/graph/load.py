@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from importlib.resources.abc import Traversable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from szsemi.graph import resources
+from szsemi.graph import guards, resources
 from szsemi.errors import InputError
 
 Source = str | os.PathLike | Traversable
@@ -82,12 +83,26 @@ def _check_file(path: str | os.PathLike) -> None:
 def read_text(source: Source) -> str:
     """The file's text as UTF-8 (an editor's byte-order mark dropped); ``InputError`` at the line of
     the first byte that is not."""
-    data = read_bytes(source)
+    return decode_text(read_bytes(source), display_name(source))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """``data`` decoded as UTF-8 (a byte-order mark dropped); else ``InputError`` naming ``name``,
+    the line and column, and the byte offset of the first byte that is not UTF-8.
+
+    >>> decode_text(b"ok\\n\\xe9t\\xe9", "q.rq")
+    Traceback (most recent call last):
+    ...
+    szsemi.errors.InputError: q.rq:2:1: not UTF-8 text: byte 0xe9 at byte offset 3: save the file as UTF-8
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}): save the file as UTF-8",
-                         path=display_name(source), line=data[:e.start].count(b"\n") + 1) from None
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise InputError(f"not UTF-8 text: byte 0x{data[e.start]:02x} at byte offset {e.start}: "
+                         "save the file as UTF-8",
+                         path=name, line=line, column=column) from None
 
 
 _SMALL_FILE = 4 << 20  # bytes
@@ -98,28 +113,57 @@ def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs:
 
     A TriG or N-Quads file keeps its named graphs (queries read them through the union default
     graph), unless ``merge_graphs``: then they go to the default graph too, as validation wants,
-    since SHACL and the rdflib view read the default graph only.
+    since SHACL and the rdflib view read the default graph only. Hostile files are refused first
+    (see :mod:`szsemi.graph.guards`); a byte-order mark is dropped.
     """
     store = ox.Store() if store is None else store
     for source in sources:
-        fmt = rdf_format(source)
-        try:
-            if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
-                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                  for q in ox.parse(read_bytes(source), format=fmt, rename_blank_nodes=True))
-            elif isinstance(source, (str, os.PathLike)):  # streamed from disk: no copy of the file in memory
-                _check_file(source)
-                # A small file (the shipped ones) loads in one transaction, in half a bulk load's
-                # set-up time; a large one through the bulk loader, which needs far less memory.
-                small = os.path.getsize(source) < _SMALL_FILE
-                (store.load if small else store.bulk_load)(path=os.fspath(source), format=fmt,
-                                                           to_graph=ox.DefaultGraph())
-            else:
-                store.load(read_bytes(source), format=fmt, to_graph=ox.DefaultGraph())
-        except SyntaxError as e:
-            raise InputError(syntax_error_reason(e), path=display_name(source), line=e.lineno,
-                             column=e.offset) from None
+        load_file(store, source, merge_graphs)
     return store
+
+
+def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> None:
+    """Parse one file into ``store``'s default graph (see :func:`load`); ``InputError`` names its place."""
+    fmt = rdf_format(source)
+    name = display_name(source)
+    on_disk = isinstance(source, (str, os.PathLike))
+    if on_disk:
+        _check_file(source)
+    data = None if on_disk and fmt not in (ox.RdfFormat.JSON_LD,) and not merge_graphs else read_bytes(source)
+    if fmt == ox.RdfFormat.RDF_XML:
+        guards.check_rdfxml(source if data is None else None, data, name)  # type: ignore[arg-type]
+    elif fmt == ox.RdfFormat.JSON_LD and data is not None:
+        guards.check_jsonld(data, name)
+    if data is not None and data.startswith(guards.BOM):
+        data = data[len(guards.BOM):]
+    # bytes go in as a stream: the same parser (and the same limits) as for a file read from disk
+    stream = None if data is None else io.BytesIO(data)
+    try:
+        if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                              for q in ox.parse(stream, format=fmt, rename_blank_nodes=True))
+        elif stream is not None:
+            store.bulk_load(stream, format=fmt, to_graph=ox.DefaultGraph())
+        else:  # streamed from disk: no copy of the file in memory
+            with open(os.fspath(source), "rb") as f:  # type: ignore[arg-type]
+                if f.read(3) == guards.BOM:
+                    store.bulk_load(input=f, format=fmt, to_graph=ox.DefaultGraph())
+                else:
+                    f.close()
+                    # A small file (the shipped ones) loads in one transaction, in half a bulk load's
+                    # set-up time; a large one through the bulk loader, which needs far less memory.
+                    small = os.path.getsize(source) < _SMALL_FILE  # type: ignore[arg-type]
+                    (store.load if small else store.bulk_load)(path=os.fspath(source),  # type: ignore[arg-type]
+                                                               format=fmt, to_graph=ox.DefaultGraph())
+    except SyntaxError as e:
+        raise parse_error(e, name) from None
+    except MemoryError as e:
+        raise (guards.too_big(e, name) or e) from None
+
+
+def parse_error(error: SyntaxError, name: str) -> InputError:
+    """Oxigraph's syntax error as an ``InputError`` at the file, line and column it names."""
+    return InputError(syntax_error_reason(error), path=name, line=error.lineno, column=error.offset)
 
 
 def syntax_error_reason(error: SyntaxError) -> str:

@@ -316,11 +316,11 @@ def _build(root: Path, sources: list[Path]) -> Manifest:
 
 
 def _bulk_load(store: ox.Store, path: Path) -> None:
-    from szsemi.graph.load import syntax_error_reason
+    from szsemi.graph.load import load_file
 
     try:
-        store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.DefaultGraph())
-    except SyntaxError as e:
-        raise InputError(syntax_error_reason(e), path=str(path), line=e.lineno, column=e.offset) from None
+        load_file(store, str(path))
+    except InputError as e:  # name the file as the store records it
+        raise InputError(e.reason, path=str(path), line=e.line, column=e.column) from None
     except OSError as e:
         raise EngineError(f"loading {path} into the store failed: {e}") from None

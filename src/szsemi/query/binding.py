@@ -30,7 +30,8 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from szsemi.errors import QueryDefinitionError, UsageError
+from szsemi.errors import UsageError
+from szsemi.sparql_syntax import Token, skip_prologue, syntax_error, tokens
 
 __all__ = ["bind", "query_form", "query_variables", "term_to_sparql", "with_slice"]
 
@@ -178,136 +179,6 @@ def term_to_sparql(term: object) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Lexer
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # iri | string | var | lang | name | punct
-    start: int
-    end: int
-    text: str
-
-    def word(self) -> str | None:
-        return self.text.upper() if self.kind == "name" else None
-
-
-_IRIREF_REST = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
-_LANG_AT = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
-_CODEPOINT_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
-_WS = " \t\r\n\f"
-_PN_LOCAL_ESC = set("_~.-!$&'()*+,;=/?#@%")
-
-
-def _is_name_start(ch: str) -> bool:
-    return ch.isalnum() or ch in "_:" or (ord(ch) >= 0x80 and not ch.isspace())
-
-
-def _is_name_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_-.:%" or (ord(ch) >= 0x80 and not ch.isspace())
-
-
-def _is_var_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or (ord(ch) >= 0x80 and not ch.isspace())
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def _error(text: str, index: int, message: str) -> QueryDefinitionError:
-    line, column = _position(text, index)
-    return QueryDefinitionError(message, line=line, column=column)
-
-
-def _tokens(text: str, check_escapes: bool = True) -> list[_Tok]:
-    """Split query text into the tokens that matter for finding the WHERE group.
-
-    Comments are dropped; strings (all four quote forms), IRIs, variables, language tags and
-    names (keywords, prefixed names with ``\\``-escapes, numbers, blank node labels) are single
-    tokens, so a ``WHERE`` or ``{`` inside one of them is never seen. ``<`` starts an IRI only
-    when the text up to the next ``>`` is made of IRIREF characters; otherwise it is an operator.
-    """
-    m = _CODEPOINT_ESCAPE.search(text) if check_escapes else None
-    if m:
-        raise _error(text, m.start(), f"the query text contains the codepoint escape {m.group()!r}; "
-                                      "write the character itself (engines disagree on where "
-                                      "such escapes apply)")
-    out: list[_Tok] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in _WS:
-            i += 1
-        elif ch == "#":
-            j = i
-            while j < n and text[j] not in "\r\n":
-                j += 1
-            i = j
-        elif ch in "'\"":
-            j = _string_end(text, i)
-            out.append(_Tok("string", i, j, text[i:j]))
-            i = j
-        elif ch == "<" and (m := _IRIREF_REST.match(text, i + 1)):
-            out.append(_Tok("iri", i, m.end(), text[i:m.end()]))
-            i = m.end()
-        elif ch in "?$" and i + 1 < n and _is_var_char(text[i + 1]):
-            j = i + 1
-            while j < n and _is_var_char(text[j]):
-                j += 1
-            out.append(_Tok("var", i, j, text[i:j]))
-            i = j
-        elif ch == "@" and (m := _LANG_AT.match(text, i)):
-            out.append(_Tok("lang", i, m.end(), m.group()))
-            i = m.end()
-        elif _is_name_start(ch):
-            j = i
-            while j < n:
-                if _is_name_char(text[j]):
-                    j += 1
-                elif text[j] == "\\" and j + 1 < n and text[j + 1] in _PN_LOCAL_ESC:
-                    j += 2
-                else:
-                    break
-            while j > i + 1 and text[j - 1] == "." and text[j - 2] != "\\":
-                j -= 1  # a trailing '.' ends the triple, it is not part of the name
-            out.append(_Tok("name", i, j, text[i:j]))
-            i = j
-        else:
-            out.append(_Tok("punct", i, i + 1, ch))
-            i += 1
-    return out
-
-
-def _string_end(text: str, i: int) -> int:
-    quote = text[i]
-    n = len(text)
-    if text.startswith(quote * 3, i):
-        j = i + 3
-        while j < n:
-            if text[j] == "\\":
-                j += 2
-            elif text.startswith(quote * 3, j):
-                return j + 3
-            else:
-                j += 1
-        raise _error(text, i, "unterminated long string")
-    j = i + 1
-    while j < n:
-        c = text[j]
-        if c == "\\":
-            j += 2
-        elif c == quote:
-            return j + 1
-        elif c in "\r\n":
-            break
-        else:
-            j += 1
-    raise _error(text, i, "unterminated string")
-
-
-# --------------------------------------------------------------------------------------------
 # Finding the WHERE group
 # --------------------------------------------------------------------------------------------
 
@@ -317,13 +188,13 @@ _AFTER_WHERE = {"VALUES", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET"}
 
 @dataclass(frozen=True)
 class _Where:
-    open: _Tok  # the '{' of the top-level WHERE group
-    close: _Tok  # its '}'
+    open: Token  # the '{' of the top-level WHERE group
+    close: Token  # its '}'
     subselect: bool  # the group is a bare sub-SELECT: { SELECT ... }
-    construct_short: _Tok | None  # the CONSTRUCT keyword of a CONSTRUCT WHERE { ... } query
+    construct_short: Token | None  # the CONSTRUCT keyword of a CONSTRUCT WHERE { ... } query
 
 
-def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
+def _matching(text: str, toks: list[Token]) -> dict[int, int]:
     """Index of the closing brace/paren for each opening one, checking they balance."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
@@ -335,10 +206,10 @@ def _matching(text: str, toks: list[_Tok]) -> dict[int, int]:
             stack.append(k)
         elif t.text in "})]":
             if not stack or closer[toks[stack[-1]].text] != t.text:
-                raise _error(text, t.start, f"unbalanced {t.text!r}")
+                raise syntax_error(text, t.start, f"unbalanced {t.text!r}")
             pairs[stack.pop()] = k
     if stack:
-        raise _error(text, toks[stack[-1]].start, f"unclosed {toks[stack[-1]].text!r}")
+        raise syntax_error(text, toks[stack[-1]].start, f"unclosed {toks[stack[-1]].text!r}")
     return pairs
 
 
@@ -348,12 +219,12 @@ def query_form(text: str, check_escapes: bool = True) -> str:
     >>> query_form("# note\nPREFIX ex: <http://e/>\nask { ?s ?p ?o }")
     'ASK'
     """
-    toks = _tokens(text, check_escapes)
-    k = _skip_prologue(toks)
+    toks = tokens(text, check_escapes)
+    k = skip_prologue(toks)
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
         found = toks[k].text if k < len(toks) else "nothing"
-        raise _error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
+        raise syntax_error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
                                   f"found {found!r}")
     return toks[k].word()
 
@@ -365,14 +236,14 @@ def form_span(text: str) -> tuple[int, int]:
     (23, 26)
     """
     query_form(text, check_escapes=False)  # an error names the place
-    toks = _tokens(text, check_escapes=False)
-    tok = toks[_skip_prologue(toks)]
+    toks = tokens(text, check_escapes=False)
+    tok = toks[skip_prologue(toks)]
     return tok.start, tok.end
 
 
 def query_variables(text: str) -> set[str]:
     """The names of the variables a query mentions (without ``?``/``$``)."""
-    return {t.text[1:] for t in _tokens(text) if t.kind == "var"}
+    return {t.text[1:] for t in tokens(text) if t.kind == "var"}
 
 
 def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
@@ -385,7 +256,7 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
     # the text may be a bound query: the \u escapes bind() writes into strings are fine here
     if query_form(text, check_escapes=False) != "SELECT":
         return None
-    toks = _tokens(text, check_escapes=False)
+    toks = tokens(text, check_escapes=False)
     where = _find_where(text, check_escapes=False)
     tail = [t.word() for t in toks if t.start >= where.close.end]
     if {"LIMIT", "OFFSET", "VALUES"} & set(tail):
@@ -395,27 +266,19 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
     return text.rstrip() + "\n" + " ".join(clauses)
 
 
-def _skip_prologue(toks: list[_Tok]) -> int:
-    k = 0
-    # Prologue: BASE <iri> | PREFIX pname: <iri> (| VERSION "..." from SPARQL 1.2)
-    while k < len(toks) and toks[k].word() in ("BASE", "PREFIX", "VERSION"):
-        k += 3 if toks[k].word() == "PREFIX" else 2
-    return k
-
-
 @lru_cache(maxsize=256)  # a stored query's text is bound again and again: find its group once
 def _find_where(text: str, check_escapes: bool = True) -> _Where:
-    toks = _tokens(text, check_escapes)
+    toks = tokens(text, check_escapes)
     pairs = _matching(text, toks)
-    k = _skip_prologue(toks)
+    k = skip_prologue(toks)
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
         found = toks[k].text if k < len(toks) else "nothing"
-        raise _error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
+        raise syntax_error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
                                   f"found {found!r}: only queries with a WHERE clause take parameters")
     form = toks[k]
     k += 1
-    short: _Tok | None = None
+    short: Token | None = None
     if form.word() == "CONSTRUCT":
         if k < len(toks) and toks[k].text == "{" and toks[k].kind == "punct":
             k = pairs[k] + 1  # skip the template
@@ -428,20 +291,20 @@ def _find_where(text: str, check_escapes: bool = True) -> _Where:
             continue
         if t.kind == "punct" and t.text == "{":
             if short is not None:
-                raise _error(text, t.start, "CONSTRUCT without a template needs WHERE before '{'")
+                raise syntax_error(text, t.start, "CONSTRUCT without a template needs WHERE before '{'")
             return _group(toks, pairs, k, None)
         word = t.word()
         if word == "WHERE":
             if k + 1 < len(toks) and toks[k + 1].kind == "punct" and toks[k + 1].text == "{":
                 return _group(toks, pairs, k + 1, short)
-            raise _error(text, t.start, "WHERE is not followed by '{'")
+            raise syntax_error(text, t.start, "WHERE is not followed by '{'")
         if word in _AFTER_WHERE:
             break
         k += 1
-    raise _error(text, form.start, f"this {form.word()} query has no WHERE clause to bind parameters in")
+    raise syntax_error(text, form.start, f"this {form.word()} query has no WHERE clause to bind parameters in")
 
 
-def _group(toks: list[_Tok], pairs: dict[int, int], k: int, short: _Tok | None) -> _Where:
+def _group(toks: list[Token], pairs: dict[int, int], k: int, short: Token | None) -> _Where:
     first = toks[k + 1]
     return _Where(open=toks[k], close=toks[pairs[k]], subselect=first.word() == "SELECT",
                   construct_short=short)
@@ -498,8 +361,8 @@ def select_variables(text: str) -> list[str] | None:
     >>> select_variables("SELECT DISTINCT ?a (COUNT(*) AS ?n) WHERE { ?a ?p ?o } GROUP BY ?a")
     ['a', 'n']
     """
-    toks = _tokens(text, check_escapes=False)
-    k = _skip_prologue(toks)
+    toks = tokens(text, check_escapes=False)
+    k = skip_prologue(toks)
     if k >= len(toks) or toks[k].word() != "SELECT":
         return None
     names: list[str] = []

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
 from szsemi.graph import resources
+from szsemi.errors import InputError, ParameterError, QueryDefinitionError, UsageError
+from szsemi.graph.load import decode_text
 from szsemi.graph.namespaces import expand
 from szsemi.query.binding import form_span, query_form, query_variables
 from szsemi.query.params import TYPES, Param, coerce
@@ -159,9 +160,14 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     path = shown or _shown(source)
     name = source.name[: -len(".rq")]
     try:
-        text = source.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SPARQL
-    except (OSError, UnicodeDecodeError) as e:
+        data = source.read_bytes()
+    except OSError as e:
         raise QueryDefinitionError(f"cannot read the query file: {e}", path=path) from None
+    try:
+        text = decode_text(data, path)  # an editor's byte-order mark is not SPARQL
+    except InputError as e:
+        raise QueryDefinitionError(f"cannot read the query file: {e.reason}", path=path, line=e.line,
+                                   column=e.column) from None
     if not _NAME.fullmatch(name):
         raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
     header, count = _header(text, path)

@@ -19,6 +19,8 @@ import pyoxigraph as ox
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 from szsemi import http
+from szsemi.query.deadline import run_abandonable
+from szsemi.sparql_syntax import check_service
 from szsemi.errors import EndpointError, InputError, UsageError
 from szsemi.query.binding import query_form, select_variables
 
@@ -52,14 +54,27 @@ def _result(form: str, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTri
 
 
 class LocalEngine:
-    """Runs queries on a pyoxigraph Store (the embedded graph)."""
+    """Runs queries on a pyoxigraph Store (the embedded graph).
+
+    ``timeout`` (seconds, None: none) bounds each query: past it the query is abandoned and
+    :class:`szsemi.query.deadline.DeadlineExceeded` raised. A query is run in a worker thread
+    either way, so that Ctrl-C ends the wait at once. A ``SERVICE`` clause (a network call by the
+    engine) is refused with :class:`UsageError` unless ``allow_service``.
+    """
 
     name = "local"
 
-    def __init__(self, store: ox.Store):
-        self.store = store
+    def __init__(self, store: ox.Store, *, timeout: float | None = None, allow_service: bool = False):
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                    or not timeout > 0):
+            raise UsageError(f"--timeout must be a number of seconds > 0, not {timeout!r}")
+        self.store, self.timeout, self.allow_service = store, timeout, allow_service
 
     def run(self, text: str) -> Result:
+        check_service(text, allow=self.allow_service)
+        return run_abandonable(lambda: self._run(text), self.timeout)
+
+    def _run(self, text: str) -> Result:
         try:
             answer = self.store.query(text, use_default_graph_as_union=True)
         except SyntaxError as e:

@@ -21,11 +21,12 @@ import re
 import rdflib
 from rdflib.namespace import SH
 
-from szsemi.query.binding import _tokens, query_variables
+from szsemi.query.binding import query_variables
 from szsemi.query.catalogue import StoredQuery, check_syntax
 from szsemi.errors import QueryDefinitionError
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.validate.report import Finding
+from szsemi.sparql_syntax import tokens
 
 _PREFIX_LINE = re.compile(r"^[ \t]*(@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -47,7 +48,7 @@ def _declare_hint(prefix: str) -> str:
 
 def _scan(text: str) -> tuple[dict[str, tuple[str, int]], list[tuple[str, int]]]:
     """(declared prefix -> (namespace, index), [(used prefix, index)]) of a SPARQL text."""
-    toks = _tokens(text)
+    toks = tokens(text)
     declared: dict[str, tuple[str, int]] = {}
     used: list[tuple[str, int]] = []
     k = 0

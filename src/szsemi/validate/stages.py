@@ -32,12 +32,14 @@ _TURTLE = (".ttl", ".nt")
 def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source] | None = None,
              shapes: Sequence[Source] | None = None, queries: Sequence[str | os.PathLike] = (),
              owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True,
-             with_shipped_data: bool = False) -> Report:
+             with_shipped_data: bool = False, allow_service: bool = False) -> Report:
     """Validate ``paths`` (files or folders of ``.ttl``; default: the shipped data).
 
     ``ontology`` and ``shapes`` add to the shipped ones (a graph that extends ours), or replace
     them with ``shipped_model=False``; ``queries`` are folders of extra ``*-violation.rq`` checks;
     ``with_shipped_data`` loads the shipped data beside ``paths`` (data that refers to ours).
+    A SHACL-SPARQL constraint or a check with a ``SERVICE`` clause is refused (``UsageError``)
+    unless ``allow_service``: the embedded engine would call that endpoint.
     """
     data_files = expand_paths(paths) if paths else []
     if with_shipped_data or not paths:
@@ -70,6 +72,7 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     # A check with an undeclared prefix would not parse: its lint finding stands for it, it is not run.
     broken = {f.file for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query")}
     runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
+    refuse_service(shapes_graph, list((runnable or {}).values()), allow=allow_service)
     report = check_store(store, shapes_graph, owl=owl, catalogue=runnable)
     report.files = [display_name(f) for f in data_files]
     report.stages.insert(0, "syntax")
@@ -110,6 +113,20 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
         report.stages.append("rules")
         report.checks["rules"] = [q.path for q in checks]
     return report
+
+
+def refuse_service(shapes: rdflib.Graph, checks: Sequence[object] = (), *, allow: bool = False) -> None:
+    """``UsageError`` if a SHACL-SPARQL query of ``shapes`` or a check (a stored query) has a SERVICE
+    clause and not ``allow``, or one whose endpoint is a variable (see :func:`check_service`)."""
+    from szsemi.sparql_syntax import check_service
+
+    for predicate in (SH.select, SH.ask, SH.construct, SH.update):
+        for owner, text in sorted(shapes.subject_objects(predicate)):
+            shape = owner if isinstance(owner, rdflib.URIRef) else shapes.value(predicate=SH.sparql, object=owner)
+            name = shape.n3() if isinstance(shape, rdflib.URIRef) else "a SHACL-SPARQL constraint"
+            check_service(str(text), allow=allow, where=f"the sh:{predicate.rsplit('#', 1)[-1]} query of {name}")
+    for check in checks:
+        check_service(getattr(check, "text"), allow=allow, where=str(getattr(check, "path")))
 
 
 def expand_paths(paths: Sequence[Source]) -> list[Source]:

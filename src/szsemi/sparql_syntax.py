@@ -1,0 +1,222 @@
+"""SPARQL text as tokens: the one lexer that query binding, the prefix lint and the SHACL compiler share.
+
+It is not a parser: it splits the text into tokens that are safe to reason about (a ``WHERE``,
+``{`` or ``SERVICE`` inside a string, an IRI or a comment is never a keyword), and finds the few
+things the package needs from them: the prologue, the query form, and ``SERVICE`` clauses, which
+the embedded engine refuses unless the user opts in (it must not open network connections).
+Imports only :mod:`szsemi.errors`.
+
+>>> [t.text for t in tokens('SELECT * { ?s <x> "SERVICE" } # SERVICE')]
+['SELECT', '*', '{', '?s', '<x>', '"SERVICE"', '}']
+>>> [s.target.text for s in service_clauses("SELECT * { SERVICE SILENT <http://e/> { ?s ?p ?o } }")]
+['<http://e/>']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from szsemi.errors import QueryDefinitionError, UsageError
+
+__all__ = ["Token", "ServiceClause", "check_service", "position", "service_clauses", "skip_prologue",
+           "string_end", "syntax_error", "tokens"]
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: ``kind`` is iri | string | var | lang | name | punct; ``start``/``end`` index the text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+    def word(self) -> str | None:
+        """The upper-cased text of a name token (a keyword, prefixed name or number), else None."""
+        return self.text.upper() if self.kind == "name" else None
+
+    def is_punct(self, char: str) -> bool:
+        return self.kind == "punct" and self.text == char
+
+
+_IRIREF_REST = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
+_LANG_AT = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_CODEPOINT_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+_WS = " \t\r\n\f"
+_PN_LOCAL_ESC = set("_~.-!$&'()*+,;=/?#@%")
+
+
+def _is_name_start(ch: str) -> bool:
+    return ch.isalnum() or ch in "_:" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def _is_name_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-.:%" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def _is_var_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or (ord(ch) >= 0x80 and not ch.isspace())
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def syntax_error(text: str, index: int, message: str) -> QueryDefinitionError:
+    """A :class:`QueryDefinitionError` at the line and column of ``index``."""
+    line, column = position(text, index)
+    return QueryDefinitionError(message, line=line, column=column)
+
+
+def tokens(text: str, check_escapes: bool = True) -> list[Token]:
+    """Split query text into tokens.
+
+    Comments are dropped; strings (all four quote forms), IRIs, variables, language tags and
+    names (keywords, prefixed names with ``\\``-escapes, numbers, blank node labels) are single
+    tokens. ``<`` starts an IRI only when the text up to the next ``>`` is made of IRIREF
+    characters; otherwise it is an operator. With ``check_escapes``, a ``\\uXXXX`` codepoint
+    escape anywhere is refused (engines disagree on where such escapes apply).
+    """
+    m = _CODEPOINT_ESCAPE.search(text) if check_escapes else None
+    if m:
+        raise syntax_error(text, m.start(), f"the query text contains the codepoint escape {m.group()!r}; "
+                                            "write the character itself (engines disagree on where "
+                                            "such escapes apply)")
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _WS:
+            i += 1
+        elif ch == "#":
+            j = i
+            while j < n and text[j] not in "\r\n":
+                j += 1
+            i = j
+        elif ch in "'\"":
+            j = string_end(text, i)
+            out.append(Token("string", i, j, text[i:j]))
+            i = j
+        elif ch == "<" and (m := _IRIREF_REST.match(text, i + 1)):
+            out.append(Token("iri", i, m.end(), text[i:m.end()]))
+            i = m.end()
+        elif ch in "?$" and i + 1 < n and _is_var_char(text[i + 1]):
+            j = i + 1
+            while j < n and _is_var_char(text[j]):
+                j += 1
+            out.append(Token("var", i, j, text[i:j]))
+            i = j
+        elif ch == "@" and (m := _LANG_AT.match(text, i)):
+            out.append(Token("lang", i, m.end(), m.group()))
+            i = m.end()
+        elif _is_name_start(ch):
+            j = i
+            while j < n:
+                if _is_name_char(text[j]):
+                    j += 1
+                elif text[j] == "\\" and j + 1 < n and text[j + 1] in _PN_LOCAL_ESC:
+                    j += 2
+                else:
+                    break
+            while j > i + 1 and text[j - 1] == "." and text[j - 2] != "\\":
+                j -= 1  # a trailing '.' ends the triple, it is not part of the name
+            out.append(Token("name", i, j, text[i:j]))
+            i = j
+        else:
+            out.append(Token("punct", i, i + 1, ch))
+            i += 1
+    return out
+
+
+def string_end(text: str, i: int) -> int:
+    """The index just past the string literal that starts at ``text[i]`` (a quote)."""
+    quote = text[i]
+    n = len(text)
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while j < n:
+            if text[j] == "\\":
+                j += 2
+            elif text.startswith(quote * 3, j):
+                return j + 3
+            else:
+                j += 1
+        raise syntax_error(text, i, "unterminated long string")
+    j = i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == quote:
+            return j + 1
+        elif c in "\r\n":
+            break
+        else:
+            j += 1
+    raise syntax_error(text, i, "unterminated string")
+
+
+def skip_prologue(toks: list[Token]) -> int:
+    """The index of the first token after ``BASE <iri>`` / ``PREFIX p: <iri>`` / ``VERSION "..."``."""
+    k = 0
+    while k < len(toks) and toks[k].word() in ("BASE", "PREFIX", "VERSION"):
+        k += 3 if toks[k].word() == "PREFIX" else 2
+    return k
+
+
+# --------------------------------------------------------------------------------------------
+# SERVICE: the embedded engine would call the URL itself
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceClause:
+    """A ``SERVICE [SILENT] target`` in a query: the keyword token and the target (IRI, prefixed
+    name or variable; None when the text ends after the keyword)."""
+
+    keyword: Token
+    silent: bool
+    target: Token | None
+
+
+def service_clauses(text: str) -> list[ServiceClause]:
+    """Every ``SERVICE`` clause of ``text``, found as a keyword token (never inside a string,
+    IRI or comment). Codepoint escapes are not refused here: bound queries contain them."""
+    toks = tokens(text, check_escapes=False)
+    found = []
+    for k, tok in enumerate(toks):
+        if tok.word() != "SERVICE":
+            continue
+        silent = k + 1 < len(toks) and toks[k + 1].word() == "SILENT"
+        j = k + 2 if silent else k + 1
+        found.append(ServiceClause(tok, silent, toks[j] if j < len(toks) else None))
+    return found
+
+
+def check_service(text: str, *, allow: bool = False, where: str = "the query",
+                  flag: str = "--allow-service") -> None:
+    """Refuse (:class:`UsageError`) a ``SERVICE`` clause in ``text`` unless ``allow``; a SERVICE
+    whose endpoint is a variable is refused either way (the embedded engine calls IRIs only).
+
+    ``where`` names the text in the message (a file, a shape), ``flag`` the opt-in to mention.
+
+    >>> check_service("SELECT * { ?s ?p 'SERVICE <http://e/>' }")
+    >>> check_service("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    szsemi.errors.UsageError: the query, line 1: SERVICE <http://e/> would make ... unless you give --allow-service
+    """
+    if "service" not in text.lower():  # the lexer costs about 1 ms a query: skip it when it cannot match
+        return
+    for clause in service_clauses(text):
+        line, _ = position(text, clause.keyword.start)
+        target = clause.target.text if clause.target is not None else "(nothing)"
+        if clause.target is None or clause.target.kind == "var":
+            raise UsageError(f"{where}, line {line}: SERVICE {target}: the embedded engine needs the "
+                             "endpoint as an IRI (<https://...> or a prefixed name), not a variable")
+        if not allow:
+            raise UsageError(f"{where}, line {line}: SERVICE {target} would make the embedded engine "
+                             f"call that endpoint over the network; it is refused unless you give {flag}")
