@@ -129,6 +129,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint serving the data, for the description")
     e.set_defaults(run=_export)
 
+    sv = sub.add_parser("serve", help="the graph on the web: SPARQL endpoint, stored-query API, entity and query pages")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (8000; 0 picks a free one)")
+    sv.add_argument("--data", action="append", default=[], metavar="FILE",
+                    help="serve these RDF files (with the shipped ontology) instead of the shipped data")
+    sv.add_argument("--store", metavar="PATH", help="serve the on-disk store at PATH (default: $SZSEMI_STORE)")
+    sv.add_argument("--query-dir", action="append", default=[], help="also serve the .rq files here")
+    sv.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="each query's time limit; past it the query is stopped and answered 503 (30)")
+    sv.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                    help="at most N rows or triples per answer, the cut always announced (10000)")
+    sv.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (2)")
+    sv.set_defaults(run=_serve)
+
     p = sub.add_parser("push", help="load the graph into a named graph of a running triple store, atomically")
     p.add_argument("--endpoint", required=True, metavar="URL", help="the SPARQL query endpoint")
     p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to replace or merge into")
@@ -416,6 +430,19 @@ def _push(args, out: TextIO) -> int:
     out.write(f"{result.mode}: <{result.graph}> now holds {result.after} triples (was {result.before}); "
               f"sent {result.triples} in {result.chunks} chunk(s) by "
               f"{'the Graph Store Protocol' if result.protocol == 'gsp' else 'SPARQL Update'}, count verified\n")
+    return EXIT_OK
+
+
+def _serve(args, out: TextIO) -> int:
+    from szsemi.serve.app import Options, serve
+
+    options = Options(host=args.host, port=args.port, data=args.data, query_dirs=args.query_dir,
+                      store=args.store or os.environ.get("SZSEMI_STORE") or None, timeout=args.timeout,
+                      max_rows=args.max_rows, workers=args.workers)
+    try:
+        serve(options, out)
+    except KeyboardInterrupt:
+        return 130
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ for download links.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -47,11 +49,11 @@ async def _query_text(request: Request) -> tuple[str | None, str | None]:
             except UnicodeDecodeError:
                 raise UsageError("the query is not UTF-8 text") from None
         elif kind == "application/x-www-form-urlencoded":
-            form = await request.form()
+            form = _form(await request.body())
             if "update" in form:
                 raise UsageError(READ_ONLY)
-            queries = [str(v) for v in form.getlist("query")] + params.getlist("query")
-            short = short or (str(form["format"]) if "format" in form else None)
+            queries = form.get("query", []) + params.getlist("query")
+            short = short or (form["format"][0] if "format" in form else None)
         else:
             raise _Unsupported(kind)
     if len(queries) > 1:
@@ -60,6 +62,18 @@ async def _query_text(request: Request) -> tuple[str | None, str | None]:
         raise UsageError("default-graph-uri and named-graph-uri are not supported: the endpoint "
                          "answers over its one graph")
     return (queries[0] if queries else None), short
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    """A URL-encoded form body (read here: no multipart library is needed for it)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("the form is not UTF-8 text") from None
+    fields: dict[str, list[str]] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        fields.setdefault(key, []).append(value)
+    return fields
 
 
 class _Unsupported(UsageError):
