@@ -112,6 +112,8 @@ def encode(result: Result, accept: str | None, short: str | None) -> str:
     """The media type for ``result``: from the ``format`` parameter, else by ``Accept``."""
     graph = result.form in ("CONSTRUCT", "DESCRIBE")
     offered = negotiate.GRAPH_TYPES if graph else negotiate.SELECT_TYPES
+    if short in offered:  # some clients (SPARQLWrapper) send a media type as the format
+        return short
     if short:
         pair = negotiate.SHORT_NAMES.get(short)
         media = pair and pair[1 if graph else 0]

@@ -26,6 +26,9 @@ SHORT_NAMES = {
     "nt": (None, "application/n-triples"),
     "jsonld": (None, "application/ld+json"),
     "rdf": (None, "application/rdf+xml"),
+    # the names other clients send (SPARQLWrapper's format parameter)
+    "turtle": (None, "text/turtle"), "n-triples": (None, "application/n-triples"),
+    "json-ld": (None, "application/ld+json"), "rdf+xml": (None, "application/rdf+xml"),
 }
 # What a synonym is written as.
 CANONICAL = {"application/json": None, "application/xml": None, "text/xml": None, "text/plain": None}
