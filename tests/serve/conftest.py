@@ -14,7 +14,7 @@ from servers import Server
 
 with warnings.catch_warnings():  # starlette's notice about a future httpx is not about our code
     warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
+    from starlette.testclient import TestClient
 
 # The settings every server test uses: a small row cap so that capping shows on the shipped data,
 # and a short deadline for the runaway query.
@@ -41,7 +41,8 @@ class SzsemiServer(Server):
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    from szsemi.serve.app import Options, create_app
+    from szsemi.serve.app import create_app
+    from szsemi.serve.server import Options
 
     app = create_app(Options(timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2))
     with TestClient(app) as test_client:

@@ -434,7 +434,7 @@ def _push(args, out: TextIO) -> int:
 
 
 def _serve(args, out: TextIO) -> int:
-    from szsemi.serve.app import Options, serve
+    from szsemi.serve.server import Options, serve
 
     options = Options(host=args.host, port=args.port, data=args.data, query_dirs=args.query_dir,
                       store=args.store or os.environ.get("SZSEMI_STORE") or None, timeout=args.timeout,

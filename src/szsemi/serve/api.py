@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -19,7 +19,6 @@ from szsemi.serve.context import context, error_json, truncation
 from szsemi.serve.openapi import document, param_schema
 from szsemi.serve.results import CHARSET, plain
 
-router = APIRouter()
 RESERVED = ("format",)
 
 
@@ -53,13 +52,11 @@ def describe_query(query: StoredQuery) -> dict[str, Any]:
                                     "schema": param_schema(p)} for p in query.params.values()}}
 
 
-@router.get("/api/queries", include_in_schema=False)
 async def list_queries(request: Request) -> JSONResponse:
     ctx = context(request)
     return JSONResponse([describe_query(ctx.catalogue[n]) for n in sorted(ctx.catalogue)])
 
 
-@router.get("/openapi.json", include_in_schema=False)
 async def openapi(request: Request) -> JSONResponse:
     ctx = context(request)
     if "openapi" not in ctx.extra:
@@ -67,8 +64,8 @@ async def openapi(request: Request) -> JSONResponse:
     return JSONResponse(ctx.extra["openapi"])
 
 
-@router.get("/api/queries/{name}", include_in_schema=False)
-async def run_query(name: str, request: Request) -> Response:
+async def run_query(request: Request) -> Response:
+    name = request.path_params["name"]
     ctx = context(request)
     query = ctx.catalogue.get(name)
     if query is None:
@@ -97,3 +94,10 @@ def answer_json(query: StoredQuery, given: dict[str, Any], table: dict[str, Any]
             "returned": table["returned"], "total": table["total"],
             "truncated": table["total"] > table["returned"], "sources": table["sources"],
             "passages": table["passages"]}
+
+
+routes = [
+    Route("/api/queries", list_queries),
+    Route("/openapi.json", openapi),
+    Route("/api/queries/{name}", run_query),
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter
+from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -24,7 +24,6 @@ from szsemi.serve.html import cite_html, e, error_page, iri_link, local_path, pa
 from szsemi.serve.results import CHARSET
 from szsemi.serve.svg import neighbourhood
 
-router = APIRouter()
 SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
             ".rdf": "application/rdf+xml", ".html": "text/html"}
 PAGE_TYPES = ("text/html",) + negotiate.GRAPH_TYPES[:4]
@@ -69,19 +68,16 @@ def _suffix(media: str) -> str:
     return next(s for s, m in SUFFIXES.items() if m == media)
 
 
-@router.get("/id/{rest:path}", include_in_schema=False)
-async def instance(rest: str, request: Request) -> Response:
-    rest, media = _split(rest)
+async def instance(request: Request) -> Response:
+    rest, media = _split(request.path_params["rest"])
     return await _resource(request, BASE + "id/" + rest, media, "/id/" + rest)
 
 
-@router.get("/ontology/{term}", include_in_schema=False)
-async def term(term: str, request: Request) -> Response:
-    term, media = _split(term)
+async def term(request: Request) -> Response:
+    term, media = _split(request.path_params["term"])
     return await _resource(request, PREFIXES["szo"] + term, media, "/ontology/" + term)
 
 
-@router.get("/ontology", include_in_schema=False)
 async def ontology(request: Request) -> Response:
     """The ontology document itself: its terms, each linking to its page (``#Term`` anchors too)."""
     ctx = context(request)
@@ -204,4 +200,8 @@ def _links(data: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     return links
 
 
-__all__ = ["iri_link", "router"]
+routes = [
+    Route("/id/{rest:path}", instance),
+    Route("/ontology/{term}", term),
+    Route("/ontology", ontology),
+]

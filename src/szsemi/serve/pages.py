@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -20,7 +20,6 @@ from szsemi.serve.context import context, status_of, truncation
 from szsemi.serve.html import e, error_page, page, results_table, url
 from szsemi.serve.openapi import document
 
-router = APIRouter()
 KINDS = (("report", "Reports"), ("violation", "Checks (rows are findings)"), ("construct", "Derivations"),
          ("query", "Other queries"))
 
@@ -48,7 +47,6 @@ def catalogue_html(catalogue: dict[str, StoredQuery]) -> str:
     return "\n".join(parts)
 
 
-@router.get("/", include_in_schema=False)
 async def home(request: Request) -> HTMLResponse:
     ctx = context(request)
     text = request.query_params.get("q", "").strip()
@@ -106,8 +104,8 @@ def _field(param: Param, value: list[str], options: list[tuple[str, str]] | None
     return f'<div class="field">{label}{control}{hint}</div>'
 
 
-@router.get("/queries/{name}", include_in_schema=False)
-async def stored_page(name: str, request: Request) -> HTMLResponse:
+async def stored_page(request: Request) -> HTMLResponse:
+    name = request.path_params["name"]
     ctx = context(request)
     query = ctx.catalogue.get(name)
     if query is None:
@@ -150,7 +148,6 @@ async def stored_page(name: str, request: Request) -> HTMLResponse:
     return _html(page(name, body), status, headers)
 
 
-@router.get("/query", include_in_schema=False)
 async def query_page(request: Request) -> HTMLResponse:
     ctx = context(request)
     text = request.query_params.get("query", "")
@@ -195,7 +192,6 @@ def _schema_text(schema: dict[str, Any]) -> str:
     return text
 
 
-@router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     """The API's documentation, made from the OpenAPI document itself (it needs no CDN)."""
     ctx = context(request)
@@ -217,3 +213,11 @@ async def docs(request: Request) -> HTMLResponse:
         parts.append(f'<section id="{e(slug)}" aria-labelledby="{e(slug)}-h"><h2 id="{e(slug)}-h"><code>GET {e(path)}</code></h2>'
                      f'<p>{e(op["summary"])}</p>{table}<p><a href="{e(path)}">Try it with the defaults</a>{page_link}</p></section>')
     return _html(page("API", "\n".join(parts)))
+
+
+routes = [
+    Route("/", home),
+    Route("/queries/{name}", stored_page),
+    Route("/query", query_page),
+    Route("/docs", docs),
+]

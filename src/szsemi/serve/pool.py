@@ -123,11 +123,23 @@ class Pool:
         self.triples = 0
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
+        self._early: list[_Worker] = []
         self._closed = False
+        self.started = False
+
+    def spawn(self) -> None:
+        """Start the worker processes now (no event loop needed), so that they load the graph
+        while the server is still importing its web framework."""
+        while len(self._all) < self.size:
+            self._early.append(self._spawn())
 
     async def start(self) -> None:
-        """Start the workers and wait until each holds the graph; a bad input raises here."""
-        workers = [self._spawn() for _ in range(self.size)]
+        """Start the workers and wait until the first holds the graph; a bad input raises here."""
+        if self.started:
+            return
+        self.started = True
+        self.spawn()
+        workers, self._early = self._early, []
         try:  # the first ready worker opens the server; the others join as they come
             self.triples = await self._ready(workers[0])
             self._idle.put_nowait(workers[0])

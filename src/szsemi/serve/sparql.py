@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from fastapi import APIRouter
+from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -22,7 +22,6 @@ from szsemi.serve.context import context, error_text, truncation
 from szsemi.serve.html import url
 from szsemi.serve.results import CHARSET, write_triples
 
-router = APIRouter()
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -87,7 +86,6 @@ def _wants_html(accept: str | None) -> bool:
     return chosen == "text/html" and "text/html" in (accept or "")
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], include_in_schema=False)
 async def sparql(request: Request) -> Response:
     ctx = context(request)
     accept = request.headers.get("accept")
@@ -144,3 +142,8 @@ def _not_acceptable() -> SzsemiError:
     from szsemi.serve.pool import NotAcceptable
 
     return NotAcceptable(negotiate.GRAPH_TYPES)
+
+
+routes = [
+    Route("/sparql", sparql, methods=["GET", "POST"]),
+]
