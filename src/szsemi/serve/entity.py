@@ -154,8 +154,8 @@ def render(data: dict[str, Any], path: str) -> str:
     rows = []
     for t in sorted(data["out"], key=lambda t: (compact(t["p"]), str(t["o"]))):
         p, o = t["p"], t["o"]
-        if p.value in NAME_PROPERTIES and isinstance(o, ox.Literal) or p.value == _TYPE:
-            continue
+        if p.value in NAME_PROPERTIES and isinstance(o, ox.Literal) or p.value in (_TYPE, *_DERIVATION):
+            continue  # names and types have their own sections; derivations are the citations
         value = term_html(o, labels)
         if isinstance(o, ox.BlankNode):
             inner = data["nested"].get(str(o), [])
@@ -176,6 +176,12 @@ def render(data: dict[str, Any], path: str) -> str:
     parts.append('<section aria-labelledby="pic-h"><h2 id="pic-h">Neighbourhood</h2><figure>'
                  + neighbourhood(title, _links(data), f"The neighbourhood of {title}")
                  + '<figcaption>Links out (blue) and in (grey); each box opens its page.</figcaption></figure></section>')
+    cited = data["general"] + [p for ps in data["by_property"].values() for p in ps]
+    cited = sorted(set(cited), key=lambda p: (data["passages"].get(p, {}).get("doc") or "",
+                                              int(data["passages"].get(p, {}).get("number") or 0)))
+    parts.append('<section aria-labelledby="prov-h"><h2 id="prov-h">Sources</h2>'
+                 + (f'<p>Derived from (prov:wasDerivedFrom, prov:qualifiedDerivation): {cite_html(cited, data["passages"])}</p>'
+                    if cited else "<p>No source is recorded.</p>") + "</section>")
     alt = "".join(f'<a href="{e(path + s)}">{e(s[1:])}</a> ' for s in (".ttl", ".nt", ".jsonld", ".rdf"))
     parts.append(f'<p class="formats">This resource as data: {alt}</p>')
     return page(title, "\n".join(parts), head=''.join(
