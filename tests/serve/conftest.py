@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from servers import Server
 
 with warnings.catch_warnings():  # starlette's notice about a future httpx is not about our code

@@ -12,7 +12,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import HEAVY, MAX_ROWS, TIMEOUT
 
 pytestmark = pytest.mark.server

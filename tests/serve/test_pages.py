@@ -6,7 +6,6 @@ import re
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import MAX_ROWS
 
 PARK = "/id/park/colorful-silicon-valley"

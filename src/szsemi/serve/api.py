@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from szsemi.errors import SzsemiError
 from szsemi.query.catalogue import StoredQuery

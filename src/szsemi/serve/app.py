@@ -10,9 +10,9 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from szsemi.query.catalogue import load_catalogue

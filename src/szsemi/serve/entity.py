@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 
 from szsemi.errors import SzsemiError
 from szsemi.graph.namespaces import BASE, PREFIXES
@@ -20,7 +20,14 @@ from szsemi.query.render import compact
 from szsemi.serve import negotiate
 from szsemi.serve.context import context, error_text
 from szsemi.serve.entity_data import NAME_PROPERTIES
-from szsemi.serve.html import cite_html, e, error_page, iri_link, local_path, page, term_html
+from szsemi.serve.html import (
+    cite_html,
+    e,
+    error_page,
+    local_path,
+    page,
+    term_html,
+)
 from szsemi.serve.results import CHARSET
 from szsemi.serve.svg import neighbourhood
 
@@ -137,11 +144,11 @@ def render(data: dict[str, Any], path: str) -> str:
     title = en or zh or compact(ox.NamedNode(iri))
     types = [t["o"] for t in data["out"] if t["p"].value == _TYPE]
     parts = [f'<h1>{e(title)}</h1>', f'<p class="iri"><code>{e(iri)}</code></p>',
-             '<section aria-labelledby="names-h"><h2 id="names-h">Names</h2>'
+             ('<section aria-labelledby="names-h"><h2 id="names-h">Names</h2>'
              '<table class="names"><caption>Preferred labels, side by side</caption><thead><tr>'
              '<th scope="col" lang="en">English</th><th scope="col">中文 (Chinese)</th></tr></thead><tbody><tr>'
              f'<td lang="en">{e(en) or "<em>none</em>"}</td><td lang="zh-Hans">{e(zh) or "<em>none stated</em>"}</td>'
-             '</tr></tbody></table>']
+             '</tr></tbody></table>')]
     if others:
         parts.append('<table class="other-names"><caption>Other names</caption><thead><tr><th scope="col">kind</th>'
                      '<th scope="col">name</th><th scope="col">source</th></tr></thead><tbody>')

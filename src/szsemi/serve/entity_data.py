@@ -8,6 +8,7 @@ pyoxigraph's ``substitutions``, never spliced into the text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -32,6 +33,12 @@ _CITE_BLANK = (f"SELECT ?this ?x ?passage ?doc ?title ?number ?gist WHERE {{ ?th
 
 def _query(state: State, text: str, iri: str) -> Any:
     return state.store.query(text, substitutions={THIS: ox.NamedNode(iri)}, use_default_graph_as_union=True)
+
+
+def _select(state: State, text: str) -> ox.QuerySolutions:
+    from szsemi.serve.jobs import select
+
+    return select(state.store, text)
 
 
 def exists(state: State, iri: str) -> bool:
@@ -66,13 +73,12 @@ def entity(state: State, iri: str) -> dict[str, Any] | None:
         {o for pairs in nested.values() for _, o in pairs} | {ox.NamedNode(iri)}
     extra = [ox.NamedNode(p) for ps in by_property.values() for p in ps if p not in passages]
     if extra:
-        passages.update(_cite_rows(state.store.query(
+        passages.update(_cite_rows(_select(state, 
             f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?passage {{ {' '.join(map(str, extra))} }} "
             f"BIND(?passage AS ?x) OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc "
             f"OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
             f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
-            f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}",
-            use_default_graph_as_union=True))[1])
+            f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}"))[1])
     return {"iri": iri, "out": out, "nested": nested, "incoming": incoming[:INCOMING_CAP],
             "incoming_capped": len(incoming) > INCOMING_CAP, "by_property": by_property,
             "general": general.get(iri, []), "blank_sources": blank_sources, "passages": passages,
@@ -92,4 +98,4 @@ def describe(state: State, iri: str, media: str) -> bytes | None:
     return write_triples(triples, media)
 
 
-JOBS = {"entity": entity, "describe": describe}
+JOBS: dict[str, Callable[..., Any]] = {"entity": entity, "describe": describe}

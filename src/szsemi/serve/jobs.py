@@ -196,11 +196,11 @@ def choices(state: State, name: str) -> dict[str, list[tuple[str, str]]]:
     for param in query.params.values():
         if param.type != "iri" or not param.cls or param.values:
             continue
-        rows = state.store.query(
-            f"SELECT DISTINCT ?this ?x ?label WHERE {{ ?x a/<{_P['rdfs']}subClassOf>* ?this . FILTER(isIRI(?x)) "
+        rows = select(
+            state.store, f"SELECT DISTINCT ?this ?x ?label WHERE {{ ?x a/<{_P['rdfs']}subClassOf>* ?this . FILTER(isIRI(?x)) "
             f"OPTIONAL {{ ?x <{_P['skos']}prefLabel>|<{_P['rdfs']}label> ?label FILTER(langMatches(lang(?label), 'en')) }} }}"
             " ORDER BY LCASE(STR(COALESCE(?label, STR(?x)))) LIMIT 1000",
-            substitutions={THIS: ox.NamedNode(param.cls)}, use_default_graph_as_union=True)
+            substitutions={THIS: ox.NamedNode(param.cls)})
         seen: dict[str, str] = {}
         for row in rows:
             iri = row["x"].value
@@ -222,15 +222,22 @@ def _stored_query(state: State, name: str) -> StoredQuery:
     return state.catalogue[name]
 
 
+def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
+    """A SELECT's solutions (the union of the graphs as the default graph)."""
+    answer = store.query(text, use_default_graph_as_union=True, **options)
+    assert isinstance(answer, ox.QuerySolutions), "a SELECT gives solutions"
+    return answer
+
+
 def labels(state: State, iris: Iterable[Any]) -> dict[str, dict[str, str]]:
     """English and Chinese labels (skos:prefLabel, else rdfs:label) of each IRI."""
     values = " ".join(str(i) for i in iris if isinstance(i, ox.NamedNode))
     if not values:
         return {}
     found: dict[str, dict[str, str]] = {}
-    rows = state.store.query(
-        f"SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ <{_P['skos']}prefLabel> "
-        f"<{_P['rdfs']}label> }} ?x ?p ?label }}", use_default_graph_as_union=True)
+    rows = select(
+        state.store, f"SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ <{_P['skos']}prefLabel> "
+        f"<{_P['rdfs']}label> }} ?x ?p ?label }}")
     for row in rows:
         label = row["label"]
         if not isinstance(label, ox.Literal) or not label.language:
@@ -257,7 +264,7 @@ def citations(state: State, iris: Iterable[Any]) -> tuple[dict[str, list[str]], 
     values = " ".join(str(i) for i in iris if isinstance(i, (ox.NamedNode, ox.BlankNode)))
     if not values:
         return {}, {}
-    return _cite_rows(state.store.query(_CITE.replace("{values}", values), use_default_graph_as_union=True))
+    return _cite_rows(select(state.store, _CITE.replace("{values}", values)))
 
 
 def _cite_rows(rows: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:

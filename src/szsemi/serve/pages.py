@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from szsemi.errors import SzsemiError
 from szsemi.query.catalogue import StoredQuery
@@ -180,7 +180,7 @@ async def query_page(request: Request) -> HTMLResponse:
 def _schema_text(schema: dict[str, Any]) -> str:
     if schema.get("type") == "array":
         return "list of " + _schema_text(schema["items"])
-    text = schema.get("type", "")
+    text = str(schema.get("type", ""))
     if "format" in schema:
         text += f" ({schema['format']})"
     if "enum" in schema:

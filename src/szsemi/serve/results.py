@@ -43,9 +43,10 @@ def write_triples(triples: list[Any], media: str) -> bytes:
         return render(Result("CONSTRUCT", triples=triples), "ttl").encode("utf-8")
     ordered = sorted(triples, key=str)
     if fmt == ox.RdfFormat.N_TRIPLES:
-        return ox.serialize(ordered, format=fmt)
+        return ox.serialize(ordered, format=fmt) or b""
     prefixes = PREFIXES if fmt == ox.RdfFormat.RDF_XML else None
-    return ox.serialize(ordered, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(ordered, format=fmt)
+    data = ox.serialize(ordered, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(ordered, format=fmt)
+    return data or b""
 
 
 _INTEGER_TYPES = {PREFIXES["xsd"] + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",

@@ -8,12 +8,13 @@ for download links.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.routing import Route
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from szsemi import __version__
 from szsemi.errors import SzsemiError, UsageError
@@ -119,7 +120,7 @@ def _service_description(request: Request, accept: str | None, triples: int) -> 
     service, dataset, graph = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("graph")
     a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     endpoint = str(request.url.replace(query="", fragment=""))
-    statements = [
+    statements: list[tuple[Any, Any, Any]] = [
         (service, a, ox.NamedNode(SD + "Service")),
         (service, ox.NamedNode(SD + "endpoint"), ox.NamedNode(endpoint)),
         (service, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + "SPARQL11Query")),

@@ -23,12 +23,12 @@ def neighbourhood(centre: str, links: Sequence[tuple[str, str, str, bool]], titl
     """``links``: (property label, neighbour label, neighbour href, outgoing?) for each edge."""
     shown = list(links[:MAX_NODES])
     cx, cy = WIDTH / 2, HEIGHT / 2
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-labelledby="svg-title svg-desc" class="neighbourhood">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="svg-title svg-desc" class="neighbourhood">'),
              f'<title id="svg-title">{e(title)}</title>',
              f'<desc id="svg-desc">{e(describe(centre, shown, len(links)))}</desc>',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>')]
     for index, (prop, label, href, outgoing) in enumerate(shown):
         angle = 2 * math.pi * index / max(len(shown), 1) - math.pi / 2
         x, y = cx + RADIUS * 1.45 * math.cos(angle), cy + RADIUS * math.sin(angle)
@@ -61,7 +61,7 @@ def describe(centre: str, links: Sequence[tuple[str, str, str, bool]], total: in
     if out:
         text += " links to: " + "; ".join(out) + "."
     if inc:
-        text += (" " if out else " ") + "Linked from: " + "; ".join(inc) + "."
+        text += " Linked from: " + "; ".join(inc) + "."
     if total > len(links):
         text += f" ({total - len(links)} more links are listed below the picture.)"
     return text
