@@ -64,7 +64,6 @@ def test_ask_answers_in_json_and_xml(client):
     ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML)])
 def test_construct_in_every_rdf_format_holds_the_same_triples(client, accept, fmt):
     import rdflib
-
     from rdfcheck import assert_isomorphic
 
     response = client.get("/sparql", params={"query": GRAPH}, headers={"Accept": accept})
