@@ -95,3 +95,25 @@ def test_docs_page_is_offline_and_lists_every_query(client):
     # nothing is loaded from elsewhere: every stylesheet, script and image is the server's own
     for ref in re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]+)"', page):
         assert ref.startswith("/"), ref
+
+
+def test_list_parameters_are_arrays_in_openapi():
+    import pyoxigraph as ox
+
+    from szsemi.query.params import Param
+    from szsemi.serve.openapi import param_schema
+
+    xsd = "http://www.w3.org/2001/XMLSchema#integer"
+    param = Param("year", "integer", multi=True, default=(ox.Literal("2020", datatype=ox.NamedNode(xsd)),),
+                  values=tuple(ox.Literal(str(y), datatype=ox.NamedNode(xsd)) for y in (2020, 2021)))
+    assert param_schema(param) == {"type": "array", "items": {"type": "integer", "enum": [2020, 2021]},
+                                   "default": [2020]}
+
+
+def test_repeated_query_parameters_give_several_values():
+    from szsemi.query.catalogue import load_catalogue
+    from szsemi.serve.api import given_values
+
+    query = load_catalogue()["get-within-travel-time"]
+    assert given_values(query, [("minutes", "5"), ("minutes", "7"), ("format", "csv")]) == {"minutes": ["5", "7"]}
+    assert given_values(query, [("minutes", "")], drop_empty=True) == {}
