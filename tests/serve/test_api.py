@@ -1,8 +1,11 @@
 """/api/queries and /openapi.json: the stored queries as a REST API, typed parameters, errors."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import pytest
+from serving import client  # noqa: F401 - fixture
 
 from szsemi.query.catalogue import load_catalogue
 

@@ -1,6 +1,8 @@
 """The pages in headless Chromium (Debian's chromium and chromium-driver, driven by Selenium):
 they fill their tables, log no console error, and no request leaves 127.0.0.1."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import json
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from serving import live_server  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 CHROMIUM, DRIVER = "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"

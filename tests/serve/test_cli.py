@@ -1,10 +1,13 @@
 """``szsemi serve`` on the command line: bad options and bad data exit 2 naming what was wrong."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import io
 
 import pytest
+from serving import live_server  # noqa: F401 - fixture
 
 from szsemi.cli.main import main
 
@@ -30,4 +33,10 @@ def test_bad_data_file_exits_2_naming_it(tmp_path):
 
 @pytest.mark.server
 def test_live_server_printed_its_url(live_server):
-    assert f"http://127.0.0.1:{live_server.port}/" in live_server.log.read_text()
+    import time
+
+    # the line is written once the server answers, a moment after the fixture saw it answer
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "http://" not in live_server.log.read_text():
+        time.sleep(0.05)
+    assert f"szsemi serve: http://127.0.0.1:{live_server.port}/" in live_server.log.read_text()

@@ -1,6 +1,8 @@
 """A real ``szsemi serve`` on 127.0.0.1: SPARQLWrapper and rdflib's SPARQLStore as clients, the
 deadline, and a bounded load test while a runaway query runs."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -12,7 +14,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import HEAVY, MAX_ROWS, TIMEOUT
+from serving import HEAVY, MAX_ROWS, TIMEOUT, live_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.server
 NAME = ("SELECT ?label WHERE { <https://w3id.org/szsemi/id/place/pingshan-district> "

@@ -1,12 +1,14 @@
 """The HTML pages and the entity pages, through the in-process client."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import re
 
 import pyoxigraph as ox
 import pytest
-from conftest import MAX_ROWS
+from serving import MAX_ROWS, client  # noqa: F401 - fixture
 
 PARK = "/id/park/colorful-silicon-valley"
 

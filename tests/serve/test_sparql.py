@@ -1,5 +1,7 @@
 """/sparql: the SPARQL 1.1 Protocol, content negotiation, read-only, errors, the row cap."""
 
+# ruff: noqa: F811 - the fixtures imported from serving are the tests' parameters
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
-from conftest import MAX_ROWS
+from serving import MAX_ROWS, client  # noqa: F401 - fixture
 
 NAME = "SELECT ?label WHERE { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
 GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/park/colorful-silicon-valley> AS ?s) ?s ?p ?o }"

@@ -1,5 +1,6 @@
-"""Fixtures for the server's tests: an in-process client (FastAPI's TestClient) and a real
-``szsemi serve`` on 127.0.0.1 with a free port, stopped by its PID."""
+"""Fixtures and settings for the server's tests (imported by each test module: a conftest.py here
+would shadow tests/conftest.py, since the test folders are not packages): an in-process client
+(Starlette's TestClient) and a real ``szsemi serve`` on 127.0.0.1 with a free port, stopped by its PID."""
 
 from __future__ import annotations
 
