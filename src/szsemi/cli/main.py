@@ -195,6 +195,17 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint serving the data, for the description")
     e.set_defaults(run=_export)
 
+    sv = sub.add_parser("serve", parents=[inputs], help="the graph on the web: SPARQL endpoint, stored-query API, entity and query pages")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (8000; 0 picks a free one)")
+    sv.add_argument("--query-dir", action="append", default=[], help="also serve the .rq files here")
+    sv.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="each query's time limit; past it the query is stopped and answered 503 (30)")
+    sv.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                    help="at most N rows or triples per answer, the cut always announced (10000)")
+    sv.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (2)")
+    sv.set_defaults(run=_serve)
+
     p = sub.add_parser("push", parents=[inputs],
                        help="load the graph into a named graph of a running triple store, atomically")
     p.add_argument("--endpoint", required=True, type=_http_url, metavar="URL",
@@ -559,6 +570,19 @@ def _quiet_libraries() -> None:
         if not logger.handlers:
             logger.addHandler(logging.NullHandler())
             logger.propagate = False
+
+
+def _serve(args, out: TextIO) -> int:
+    from szsemi.serve.server import Options, serve
+
+    options = Options(host=args.host, port=args.port, data=args.data, query_dirs=args.query_dir,
+                      store=args.store or os.environ.get("SZSEMI_STORE") or None, timeout=args.timeout,
+                      max_rows=args.max_rows, workers=args.workers)
+    try:
+        serve(options, out)
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
