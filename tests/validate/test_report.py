@@ -248,14 +248,24 @@ def test_without_the_lint_a_check_that_does_not_parse_exits_2_at_its_own_line(tm
 
 
 def test_lint_checks_shacl_sparql_prefixes_and_sh_declare_namespaces():
+    from szsemi.validate.prefix_lint import lint_shapes
+    from szsemi.validate.stages import shapes_graph_of
+
     shapes = VALIDATE / "shapes-lint.ttl"
-    code, report = run_json("--no-owl", "--shapes", str(shapes))
-    assert code == 1
-    found = {(f["line"], f["component"], f["value"]) for f in report["findings"] if f["stage"] == "lint"}
+    found = {(f.line, f.component, f.value)
+             for f in lint_shapes(shapes_graph_of([shapes]), [(str(shapes), shapes.read_text(encoding="utf-8"))])}
     assert found == {(line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel"), "undeclared-prefix", "skos"),
                      (line_of(shapes, 'sh:prefix "szo"'), "prefix-namespace-mismatch",
                       "<https://w3id.org/szsemi/ontology/>")}
-    assert report["stages"][:2] == ["syntax", "shacl"]  # SHACL ran without the broken constraint
+
+
+def test_a_sparql_constraint_that_cannot_run_stops_the_run_instead_of_being_dropped():
+    # dropped, it would leave a SHACL report saying "conforms" (issue 16)
+    shapes = VALIDATE / "shapes-lint.ttl"
+    code, out, err = run("--no-owl", "--shapes", str(shapes), "--shacl-report", "/dev/null")
+    assert code == 2, out
+    line = line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel")
+    assert f"{shapes}:{line}:" in err and "ParkLabelShape" in err and "'skos:'" in err
 
 
 def test_lint_warns_about_a_turtle_file_that_declares_a_project_prefix_otherwise():

@@ -100,19 +100,28 @@ def load(sources: Iterable[Source], store: ox.Store | None = None, merge_graphs:
     store = ox.Store() if store is None else store
     for source in sources:
         fmt = rdf_format(source)
+        base = base_iri(source)
         try:
             if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
                 store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                  for q in ox.parse(read_bytes(source), format=fmt, rename_blank_nodes=True))
+                                  for q in ox.parse(read_bytes(source), format=fmt, base_iri=base,
+                                                    rename_blank_nodes=True))
             elif isinstance(source, (str, os.PathLike)):  # streamed from disk: no copy of the file in memory
                 _check_file(source)
-                store.bulk_load(path=os.fspath(source), format=fmt, to_graph=ox.DefaultGraph())
+                store.bulk_load(path=os.fspath(source), format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
             else:
-                store.bulk_load(read_bytes(source), format=fmt, to_graph=ox.DefaultGraph())
+                store.bulk_load(read_bytes(source), format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
         except SyntaxError as e:
             raise InputError(_reason(e), path=display_name(source), line=e.lineno,
                              column=e.offset) from None
     return store
+
+
+def base_iri(source: Source) -> str | None:
+    """The IRI relative IRIs of a file resolve against: the file's own location, as in any RDF parser."""
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).absolute().as_uri()
+    return None
 
 
 def _reason(error: SyntaxError) -> str:

@@ -2,8 +2,8 @@
 
 Each check selects every result of one constraint component of one shape at once, over all focus
 nodes (``?this``; ``?value`` and ``?path`` where the result has them). pySHACL is the reference: a
-check reports what pySHACL reports, including the nested results of an ``sh:node`` failure (its
-``sh:detail``), which run as the check's ``details``. Where SPARQL cannot decide a value exactly as
+check reports what pySHACL reports at the top level of its report (a nested shape's results stay
+out, as the standard has them). Where SPARQL cannot decide a value exactly as
 pySHACL does, the query selects the candidates and ``keep`` decides in Python (``sh:pattern``, value
 ranges); ``sh:datatype`` takes the lexical forms Oxigraph rejects but rdflib accepts from a small
 pre-pass (``__OK_n__(?var)`` tokens in the query text, filled by :mod:`szsemi.validate.shacl`).
@@ -28,6 +28,7 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from szsemi.validate.shacl_sparql import declared_prefixes, project_this, refuse_forbidden, split_prologue
 from szsemi.validate.shacl_values import (NotCompiled, canonical, canonical_form, pattern_keep, range_keep,
                                  rdflib_converts, regex_prefilter, sparql_term, to_rdflib)
 
@@ -62,9 +63,8 @@ class Check:
     query: str  # binds ?this, and ?value / ?path where the results have them
     severity: URIRef
     path: rdflib.term.Node | None  # the shape's sh:path (the result path unless ?path is bound)
-    message: str | None  # the shape's (or SPARQL constraint's) sh:message, English first
+    message: Literal | None  # the shape's (or SPARQL constraint's) sh:message, English first
     keep: Callable[[ox.Literal | ox.NamedNode | ox.BlankNode], bool] | None = None
-    details: tuple[Check, ...] = ()  # run when this check has rows: the nested shape's own results
     sparql: bool = False  # a SPARQL-based constraint: its message takes {?var} from the row
     hint: Callable[[], str] = lambda: "constraint not met"  # the message when the shape has no sh:message
 
@@ -83,7 +83,11 @@ class Plan:
 
 
 def compile_shapes(shapes: rdflib.Graph) -> Plan:
-    """Compile ``shapes``; whatever cannot be compiled exactly is left to pySHACL in ``Plan.fallback``."""
+    """Compile ``shapes``; whatever cannot be compiled exactly is left to pySHACL in ``Plan.fallback``.
+
+    ``InputError`` when a SHACL-SPARQL query uses a construct the standard forbids.
+    """
+    refuse_forbidden(shapes)
     return _Compiler(shapes).plan()
 
 
@@ -144,10 +148,11 @@ class _Compiler:
     def severity(self, shape) -> URIRef:
         return next(iter(self.objs(shape, SH.severity)), SH.Violation)
 
-    def message(self, node) -> str | None:
-        messages = list(self.objs(node, SH.message))
-        english = [m for m in messages if getattr(m, "language", None) in (None, "en")]
-        return str((english or messages)[0]) if messages else None
+    def message(self, node) -> Literal | None:
+        """The sh:message, English first, with its language tag."""
+        messages = [m for m in self.objs(node, SH.message) if isinstance(m, Literal)]
+        english = [m for m in messages if m.language in (None, "en")]
+        return (english or messages)[0] if messages else None
 
     def parameters(self, shape) -> list:
         return sorted({p for p in self.index.get(shape, {}) if p in PARAMETERS}, key=str)
@@ -164,10 +169,7 @@ class _Compiler:
         return value.value
 
     def constant(self, value) -> str | None:
-        """A constant compared with data terms, in SPARQL; None when pySHACL never finds it equal to one
-        (a plain literal: the data's strings reach pySHACL typed xsd:string)."""
-        if isinstance(value, Literal) and value.datatype is None and not value.language:
-            return None
+        """A constant compared with data terms, in SPARQL (a plain literal is an xsd:string, as in RDF 1.1)."""
         if not canonical(value):
             raise NotCompiled(f"{value.n3()} is a blank node or not stored as written by Oxigraph")
         return sparql_term(value)
@@ -371,22 +373,6 @@ class _Compiler:
             out += self.shape_parts(p_shape, sub_focus, stack + (shape,), chain + (p_shape,))
         return out
 
-    def all_checks(self, shape, focus: Focus, stack: tuple) -> list[Check]:
-        """Every check of ``shape`` over ``focus``; NotCompiled if any part is not compiled."""
-        if shape in stack or len(stack) > 20:
-            raise NotCompiled("recursive shapes")
-        if self.deactivated(shape):
-            return []
-        checks, reasons = [], []
-        for _, result in self.shape_parts(shape, focus, stack):
-            if isinstance(result, NotCompiled):
-                reasons.append(str(result))
-            else:
-                checks += result
-        if reasons:
-            raise NotCompiled("; ".join(dict.fromkeys(reasons)))
-        return checks
-
     def components(self, shape) -> list:
         """(parameters, builder) for each constraint component ``shape`` uses."""
         groups, done = [], set()
@@ -474,8 +460,10 @@ class _Compiler:
             if not self.unique_lang(shape) or not prop:
                 return []
             pairs = chain([f"?this {path} ?a", f"?this {path} ?b"],
-                          'FILTER (!sameTerm(?a, ?b) && LANG(?a) != "" && LCASE(LANG(?a)) = LCASE(LANG(?b)))')
-            q = f"SELECT DISTINCT ?this WHERE {{ {self.per_focus(focus, pairs)} }}"
+                          'FILTER (!sameTerm(?a, ?b) && LANG(?a) != "" && LCASE(LANG(?a)) = LCASE(LANG(?b))) '
+                          'BIND (LCASE(LANG(?a)) AS ?lang)')
+            # one result per language used more than once, as the standard counts them
+            q = f"SELECT DISTINCT ?this ?lang WHERE {{ {self.per_focus(focus, pairs)} }}"
             return [self.check(shape, SH.UniqueLangConstraintComponent, q)]
 
         def select(condition: str | None) -> str:
@@ -525,21 +513,16 @@ class _Compiler:
                 checks.append(self.check(shape, component, q))
             return checks
         if p == SH["in"]:  # a literal Oxigraph keeps as written may still equal a member for rdflib
-            members = set(self.items(self.one(shape, SH["in"])))
+            members = {_typed(m) for m in self.items(self.one(shape, SH["in"]))}
             return [self.check(shape, component, select(condition),
                                keep=lambda term: not isinstance(term, ox.Literal) or to_rdflib(term) not in members)]
-        details: list[Check] = []
-        if p == SH.node:  # pySHACL reports what is wrong with each failing value, as sh:detail
-            failing = self.value_focus(shape, focus, lambda x: self.value_condition(shape, p, x, sources, stack))
-            for node_shape in self.objs(shape, SH.node):
-                details += self.all_checks(node_shape, failing, stack + (shape,))
-        return [self.check(shape, component, select(condition), details=tuple(details))]
+        return [self.check(shape, component, select(condition))]
 
     def unique_lang(self, shape) -> bool:
         flag = self.one(shape, SH.uniqueLang)
-        if not (isinstance(flag, Literal) and isinstance(flag.value, bool)):
+        if not (isinstance(flag, Literal) and flag.datatype == XSD.boolean):
             raise NotCompiled("sh:uniqueLang is not a boolean")
-        return flag.value
+        return str(flag) == "true"  # the standard names true only: "1"^^xsd:boolean does not activate it
 
     # ---- conditions on one value node: a SPARQL expression, true when the value node fails
 
@@ -776,7 +759,10 @@ class _Compiler:
             text = str(select)
             if re.search(r"[$?](currentShape|shapesGraph|PATH)\b", text):
                 raise NotCompiled("a SPARQL constraint using $currentShape, $shapesGraph or $PATH")
-            prologue, body = split_prologue(text)
+            parts = split_prologue(text)
+            if parts is None:
+                raise NotCompiled("a SPARQL constraint that is not a SELECT")
+            prologue, body = parts
             query = (self.prefixes(constraint) + prologue
                      + f"SELECT * WHERE {{ {focus('?this')} LATERAL {{ {project_this(body)} }} }}")
             try:  # what Oxigraph cannot parse, pySHACL reads (or reports) itself
@@ -788,12 +774,8 @@ class _Compiler:
         return checks
 
     def prefixes(self, constraint) -> str:
-        lines = []
-        for ontology in self.objs(constraint, SH.prefixes):
-            for decl in self.objs(ontology, SH.declare):
-                prefix, namespace = self.one(decl, SH.prefix), self.one(decl, SH.namespace)
-                lines.append(f"PREFIX {prefix}: <{namespace}>")
-        return "\n".join(lines) + "\n"
+        declared = declared_prefixes(self.g, constraint)
+        return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in declared.items()) + "\n"
 
 
 _COMPONENTS = {SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.DatatypeConstraintComponent,
@@ -802,6 +784,13 @@ _COMPONENTS = {SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.Datatyp
                SH.maxLength: SH.MaxLengthConstraintComponent, SH["not"]: SH.NotConstraintComponent,
                SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
                SH.xone: SH.XoneConstraintComponent, SH.node: SH.NodeConstraintComponent}
+
+
+def _typed(term):
+    """A plain literal as the xsd:string it is (RDF 1.1), so that it equals the data's strings."""
+    if isinstance(term, Literal) and term.datatype is None and not term.language:
+        return Literal(str(term), datatype=XSD.string)
+    return term
 
 
 def hint(g: rdflib.Graph, shape, component: URIRef) -> str:
@@ -863,24 +852,3 @@ def chain(patterns: list[str], tail: str = "") -> str:
     for pattern in reversed(patterns[:-1]):
         text = f"{pattern} . LATERAL {{ {text} }}"
     return text
-
-
-_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE)
-
-
-def split_prologue(text: str) -> tuple[str, str]:
-    """A SPARQL query's PREFIX/BASE declarations, and the rest (a SELECT)."""
-    m = _PROLOGUE.match(text)
-    prologue, body = text[:m.end()], text[m.end():]
-    if not re.match(r"SELECT\b", body, re.IGNORECASE):
-        raise NotCompiled("a SPARQL constraint that is not a SELECT")
-    return prologue, body
-
-
-def project_this(select: str) -> str:
-    """``select`` with ``?this`` projected, so that LATERAL binds it inside (SEP-0006 scoping)."""
-    m = re.match(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?", select, re.IGNORECASE)
-    projection = select[m.end():].split("WHERE", 1)[0].split("{", 1)[0]
-    if projection.strip().startswith("*") or re.search(r"[$?]this\b", projection):
-        return select
-    return select[:m.end()] + "?this " + select[m.end():]
