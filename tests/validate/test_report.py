@@ -477,3 +477,18 @@ def test_blank_nodes_of_two_quad_files_stay_apart_when_their_graphs_are_merged(t
     subjects = {q.subject for q in store}
     assert len(store) == 2 and len(subjects) == 2
     assert {q.graph_name for q in store} == {ox.DefaultGraph()}
+
+
+def test_the_json_report_says_which_engine_checked_each_shape(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+ex:Compiled a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+ex:Handed a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] .
+ex:a ex:p 5 ; ex:q 3 .
+""", encoding="utf-8")
+    code, report = run_json(str(shapes), "--shapes", str(shapes), "--without-shipped-model", "--no-owl", "--no-rules")
+    assert code == 1
+    assert "<http://example.org/ns#Compiled>/<http://example.org/ns#p>" in report["engines"]["compiled"]
+    assert any("Handed" in r and "lessThan" in r for r in report["engines"]["pyshacl"])
+    [finding] = [f for f in report["findings"] if f["stage"] == "shacl"]
+    assert finding["engine"] == "pyshacl" and finding["component"].endswith("LessThanConstraintComponent")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import SHARED
 
 SUITE = SHARED / "w3c-shacl-tests" / "tests"

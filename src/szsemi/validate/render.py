@@ -92,6 +92,7 @@ def render_json(report: Report) -> str:
         "fail_on": report.fail_on,
         "stages": report.stages,
         "checks": report.checks,
+        "engines": report.engines,
         "files": report.files,
         "triples": report.triples,
         "baseline": report.baseline,

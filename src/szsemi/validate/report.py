@@ -67,6 +67,8 @@ class Report:
     checks: dict[str, list[str]] = field(default_factory=dict)  # stage -> the checks it ran
     fail_on: str = "Violation"
     baseline: str | None = None  # the baseline file applied, if any
+    # SHACL: "compiled" -> the shapes compiled to SPARQL; "pyshacl" -> what was handed to pySHACL, and why
+    engines: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:

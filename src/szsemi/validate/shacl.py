@@ -31,7 +31,8 @@ _LEXICAL = re.compile(r"(__OK_\d+__)\((\?\w+)\)")
 
 def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
                    written: WrittenTerms | None = None,
-                   faithful: Callable[[], rdflib.Graph] | None = None) -> list[Finding]:
+                   faithful: Callable[[], rdflib.Graph] | None = None,
+                   engines: dict[str, list[str]] | None = None) -> list[Finding]:
     """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``.
 
     ``written``: the literals the store holds in another form than the files (see
@@ -39,15 +40,20 @@ def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
     the written literal satisfies (``"5"^^xsd:int``, stored as an ``xsd:integer``) is dropped.
     ``faithful`` builds the data as the files write it, for pySHACL (else it reads ``data``); when the
     store holds some literal with another datatype than written, pySHACL checks every shape on it.
+    ``engines`` is filled with the shapes compiled (``compiled``) and what pySHACL checks, and why (``pyshacl``).
     """
     if written is not None and written.retyped:
         # the store cannot show the data's datatypes as written: the reference engine checks it all,
         # on the data as the files write it
-        plan = Plan(fallback=shapes, reasons=["the data writes literals of a datatype the store keeps as "
-                                              "another (xsd:int, xsd:byte... as xsd:integer)"])
+        if engines is not None:
+            engines["pyshacl"] = ["every shape: the data writes literals of a datatype the store keeps as another "
+                                  "(xsd:int, xsd:byte... as xsd:integer)"]
         findings = pyshacl_findings(faithful() if faithful is not None else data, shapes, shapes, {})
         return sorted(findings)
     plan = compile_shapes(shapes)
+    if engines is not None:
+        engines["compiled"] = sorted({shape_name(shapes, c.shape) for c in plan.checks})
+        engines["pyshacl"] = list(plan.reasons)
     findings = run_checks(store, shapes, plan)
     if plan.fallback is not None:
         findings += pyshacl_findings(faithful() if faithful is not None else data, plan.fallback, shapes,

@@ -100,7 +100,7 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
     graph = rdflib_view(store)
     report = Report(triples=len(store))
     try:
-        results = shacl_findings(graph, store, shapes, written, faithful)
+        results = shacl_findings(graph, store, shapes, written, faithful, report.engines)
     except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
         raise QueryDefinitionError(f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run "
                                    "without --no-lint to see which and where") from None
