@@ -492,3 +492,16 @@ ex:a ex:p 5 ; ex:q 3 .
     assert any("Handed" in r and "lessThan" in r for r in report["engines"]["pyshacl"])
     [finding] = [f for f in report["findings"] if f["stage"] == "shacl"]
     assert finding["engine"] == "pyshacl" and finding["component"].endswith("LessThanConstraintComponent")
+
+
+def test_an_ill_typed_literal_is_a_finding_with_its_file_and_line(tmp_path):
+    data = tmp_path / "years.ttl"
+    data.write_text('@prefix szo: <https://w3id.org/szsemi/ontology#> .\n'
+                    '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                    '<https://w3id.org/szsemi/id/x/a> szo:note "fine" ;\n'
+                    '    szo:year "year-x"^^xsd:gYear .\n', encoding="utf-8")
+    code, report = run_json(str(data), "--without-shipped-model", "--no-owl", "--no-rules", "--no-lint")
+    assert code == 1 and report["conforms"] is False
+    [f] = [f for f in report["findings"] if f["component"] == "ill-typed-literal"]
+    assert (f["stage"], f["triple_file"], f["triple_line"]) == ("syntax", str(data), 4)
+    assert f["value"] == '"year-x"^^<http://www.w3.org/2001/XMLSchema#gYear>' and "xsd:gYear" in f["message"]

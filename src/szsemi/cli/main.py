@@ -174,6 +174,10 @@ def _validate(args, out: TextIO) -> int:
         out.write(summary_line(report) + "\n")
     else:
         out.write(text)
+    if report.failures:  # reported and written above; 3 outranks 1: the verdict is incomplete
+        for failure in report.failures:
+            args.err.write(f"szsemi: failed: {failure}\n")
+        return EXIT_RUNTIME
     return EXIT_FINDINGS if report.failed else EXIT_OK
 
 

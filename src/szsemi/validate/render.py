@@ -80,8 +80,11 @@ def summary_line(report: Report) -> str:
         verdict = "does not conform" if report.fail_on == "Violation" else f"fails at {report.fail_on}"
     else:
         verdict = "conforms"
+    failed = "".join(f"; could not run {f}" for f in report.failures)
+    if report.failures:
+        verdict += " as far as checked"
     return (f"{len(report.files)} data files, {report.triples} triples with the ontology; "
-            f"stages: {', '.join(report.stages)}; {counts}: {verdict}")
+            f"stages: {', '.join(report.stages)}; {counts}: {verdict}{failed}")
 
 
 def render_json(report: Report) -> str:
@@ -93,6 +96,7 @@ def render_json(report: Report) -> str:
         "stages": report.stages,
         "checks": report.checks,
         "engines": report.engines,
+        "failures": report.failures,
         "files": report.files,
         "triples": report.triples,
         "baseline": report.baseline,

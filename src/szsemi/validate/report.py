@@ -69,6 +69,7 @@ class Report:
     baseline: str | None = None  # the baseline file applied, if any
     # SHACL: "compiled" -> the shapes compiled to SPARQL; "pyshacl" -> what was handed to pySHACL, and why
     engines: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # stages that could not run ("owl: HermiT failed ...")
 
     @property
     def conforms(self) -> bool:

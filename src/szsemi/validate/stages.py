@@ -20,7 +20,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from szsemi.graph import resources
-from szsemi.errors import InputError, QueryDefinitionError
+from szsemi.errors import EngineError, InputError, QueryDefinitionError
 from szsemi.validate.hints import fix_for
 from szsemi.validate.locate import SourceIndex
 from szsemi.validate.report import Finding, Report
@@ -75,8 +75,12 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     broken = {f.file for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query")}
     runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
     inputs = [*ontology_files, *data_files]
-    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable, written=WrittenTerms.scan(inputs),
+    written = WrittenTerms.scan(inputs)
+    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable, written=written,
                          faithful=lambda: faithful_graph(inputs))
+    from szsemi.validate.literals import ill_typed_findings
+
+    report.findings += ill_typed_findings(store, written)  # a year that is no year is a finding, shapes or not
     report.files = [display_name(f) for f in data_files]
     report.stages.insert(0, "syntax")
     if lint:
@@ -110,7 +114,10 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
     if owl:
         from szsemi.validate.owl import owl_findings
 
-        report.findings += owl_findings(graph)
+        try:
+            report.findings += owl_findings(graph)
+        except EngineError as e:  # the other stages' findings still stand and are still reported
+            report.failures.append(f"owl: {e}")
         report.stages.append("owl")
         report.checks["owl"] = ["consistency", "unsatisfiable classes"]
     if catalogue is not None:
