@@ -47,6 +47,9 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
     store = load([*ontology_files, *data_files], merge_graphs=True)
     shapes_graph = shapes_graph_of(shapes_files)
+    from szsemi.validate.shacl_sparql import refuse_forbidden
+
+    refuse_forbidden(shapes_graph)  # before the lint: a forbidden query is refused, whatever else it has
     catalogue = None
     if rules or lint:
         from szsemi.query.catalogue import load_catalogue
