@@ -55,7 +55,7 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a ;
 
 def test_a_custom_severity_is_reported_as_written(tmp_path):
     report = tmp_path / "report.ttl"
-    code, out, err = validate(tmp_path, "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property "
+    code, _, err = validate(tmp_path, "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property "
                                         "[ sh:path ex:q ; sh:minCount 1 ; sh:severity ex:Annoying ] .\n",
                               "--shacl-report", str(report))
     assert code == 0, err  # a custom severity ranks with Info: it does not fail the run
@@ -65,7 +65,7 @@ def test_a_custom_severity_is_reported_as_written(tmp_path):
 
 def test_the_shacl_report_keeps_message_languages_paths_and_values_as_written(tmp_path):
     report = tmp_path / "report.ttl"
-    code, out, err = validate(tmp_path, """ex:a ex:n "4.0"^^xsd:decimal ; ex:q ex:c . ex:c ex:r ex:d .
+    code, _, err = validate(tmp_path, """ex:a ex:n "4.0"^^xsd:decimal ; ex:q ex:c . ex:c ex:r ex:d .
 ex:S a sh:NodeShape ; sh:targetNode ex:a ;
     sh:property [ sh:path ex:n ; sh:maxInclusive 3 ; sh:message "too big"@en ] ;
     sh:property [ sh:path ( ex:q ex:r ) ; sh:maxCount 0 ] .

@@ -49,11 +49,13 @@ def _query() -> str:
 def ill_typed_findings(store: ox.Store, written: WrittenTerms | None = None) -> list[Finding]:
     """A Violation for each statement whose literal is not valid for its datatype."""
     findings = []
-    for row in store.query(_query()):
+    solutions = store.query(_query())
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         findings.append(_finding(str(row["s"]), str(row["p"]), str(row["o"]), row["o"].datatype.value))
     for (subject, predicate, _), text in (written.by_triple.items() if written else ()):
-        from szsemi.validate.shacl_values import datatype_holds
         from szsemi.validate.locate import parse_nt_term
+        from szsemi.validate.shacl_values import datatype_holds
 
         term = parse_nt_term(text)
         if isinstance(term, ox.Literal) and not term.language and not datatype_holds(text, term.datatype.value):

@@ -120,6 +120,7 @@ def _parse(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
 
 
 def _unary(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
+    node: Any
     if text[i] == "^":
         inner, i = _unary(graph, text, i + 1)
         node = rdflib.BNode()

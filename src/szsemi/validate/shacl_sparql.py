@@ -82,7 +82,7 @@ def declared_prefixes(shapes: rdflib.Graph, owner: Any) -> dict[str, str]:
     """The prefixes ``owner``'s ``sh:prefixes`` declare, following ``owl:imports`` of those nodes."""
     declared: dict[str, str] = {}
     todo = list(shapes.objects(owner, SH.prefixes))
-    seen: set = set()
+    seen: set[Any] = set()
     while todo:
         node = todo.pop(0)
         if node in seen:

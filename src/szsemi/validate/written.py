@@ -4,10 +4,11 @@ Oxigraph's store keeps values, not lexical forms, for some datatypes: ``"4.0"^^x
 as ``"4"``, ``"300"^^xsd:byte`` as an ``xsd:integer``, ``"1"^^xsd:boolean`` as ``"true"``, and
 language tags in lower case. A validation report must carry the data's own terms, so the data files
 are scanned once for such literals (the written form W beside the stored form C, per subject and
-predicate) and findings are written with W.
+predicate) and findings are written with W. Language tags are not restored: Oxigraph's parser already
+lowers them (RDF 1.1 lets it).
 
 The scan is cheap where it matters: an N-Triples file is searched with one regular expression for
-the literals of those datatypes (or with a capital in their language tag); other formats are
+the literals of those datatypes (lines already in the stored form are skipped); other formats are
 parsed, and only literals are looked at.
 
 >>> import pyoxigraph as ox
@@ -36,27 +37,48 @@ _NT_TYPED = re.compile(rb'"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:'
                        + b"|".join(n.encode() for n in sorted({r[len(XSD):] for r in REWRITTEN}, key=len,
                                                               reverse=True))
                        + rb')> \.')
-_NT_LANG = re.compile(rb'"@[a-zA-Z0-9-]*[A-Z][a-zA-Z0-9-]* \.')
+# the forms the store keeps as written: those lines need no parse
+_NT_SURE = re.compile(rb'"(?:0|-?[1-9][0-9]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.'
+                      rb'|"(?:true|false)"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean> \.'
+                      rb'|"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal> \.'
+                      rb'|"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"\^\^<http://www\.w3\.org/2001/XMLSchema#date> \.')
 _CANONICAL = {XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
               XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"),
               XSD + "boolean": re.compile(r"true|false")}
 
 
-def stored_form(term: Any) -> Any:
-    """The term as the store holds it."""
+def _as_stored(term: Any) -> Any:
+    """The term as the store holds it, when that is plain to see; None when the store must say."""
     if not isinstance(term, ox.Literal):
         return term
     if term.language:
-        return ox.Literal(term.value, language=term.language.lower()) if term.language != term.language.lower() \
-            else term
+        return term
     pattern = _CANONICAL.get(term.datatype.value)
-    if pattern is not None and pattern.fullmatch(term.value):
+    if (pattern is not None and pattern.fullmatch(term.value)) or term.datatype.value not in REWRITTEN:
         return term
-    if term.datatype.value not in REWRITTEN:
-        return term
-    store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), term))
-    return next(iter(store)).object
+    return None
+
+
+def stored_forms(terms: Iterable[Any]) -> dict[Any, Any]:
+    """Each term -> as the store holds it (one small store for all the terms that need one)."""
+    out, ask = {}, []
+    for term in terms:
+        known = _as_stored(term)
+        if known is None:
+            ask.append(term)
+        else:
+            out[term] = known
+    if ask:
+        store = ox.Store()
+        store.extend(ox.Quad(ox.NamedNode(f"urn:szsemi:{i}"), ox.NamedNode("urn:szsemi:p"), t) for i, t in enumerate(ask))
+        for quad in store:
+            out[ask[int(quad.subject.value.rsplit(":", 1)[1])]] = quad.object
+    return out
+
+
+def stored_form(term: Any) -> Any:
+    """The term as the store holds it."""
+    return stored_forms([term])[term]
 
 
 class WrittenTerms:
@@ -77,8 +99,8 @@ class WrittenTerms:
         return any(stored.split("^^", 1)[-1] != written.split("^^", 1)[-1]
                    for stored, forms in self.by_term.items() if "^^" in stored for written in forms)
 
-    def add(self, subject: Any, predicate: Any, written: Any) -> None:
-        stored = stored_form(written)
+    def add(self, subject: Any, predicate: Any, written: Any, stored: Any = None) -> None:
+        stored = stored_form(written) if stored is None else stored
         if stored == written:
             return
         key = str(stored)
@@ -105,13 +127,14 @@ class WrittenTerms:
             data = read_bytes(source)
             fmt = rdf_format(source)
             if fmt == ox.RdfFormat.N_TRIPLES:
-                lines = [data[data.rfind(b"\n", 0, m.start()) + 1:m.end()]
-                         for pattern in (_NT_TYPED, _NT_LANG) for m in pattern.finditer(data)]
+                lines = [line for m in _NT_TYPED.finditer(data)
+                         if not _NT_SURE.search(line := data[data.rfind(b"\n", 0, m.start()) + 1:m.end()])]
                 quads: Iterable[ox.Quad] = ox.parse(b"\n".join(lines), format=fmt) if lines else ()
             else:
                 quads = ox.parse(data, format=fmt, base_iri=base_iri(source))
-            for q in quads:
-                o = q.object
-                if isinstance(o, ox.Literal) and (o.language or o.datatype.value in REWRITTEN):
-                    found.add(q.subject, q.predicate, o)
+            candidates = [q for q in quads if isinstance(q.object, ox.Literal)
+                          and not q.object.language and q.object.datatype.value in REWRITTEN]
+            stored = stored_forms({q.object for q in candidates})
+            for q in candidates:
+                found.add(q.subject, q.predicate, q.object, stored[q.object])
         return found
