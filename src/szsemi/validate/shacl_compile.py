@@ -13,7 +13,12 @@ nested under ``sh:node``/``sh:or``... that use ``sh:pattern``, ranges, SPARQL or
 than ``sh:Violation``, recursive shapes, blank-node constants, literals Oxigraph would rewrite...)
 goes into ``Plan.fallback``: a shapes graph for pySHACL holding only those parts, each under a stand-in
 shape that ``Plan.alias`` maps back. SHACL-AF rules, SPARQL targets and custom components send the
-whole graph to pySHACL.
+whole graph to pySHACL. A shapes graph whose SHACL-SPARQL the standard forbids is refused
+(``InputError``, :mod:`szsemi.validate.shacl_sparql`).
+
+The compiler is layered: :mod:`~szsemi.validate.shacl_shapes` reads shapes, paths and focus nodes,
+:mod:`~szsemi.validate.shacl_conditions` writes the conditions on one value node and nested shapes,
+:mod:`~szsemi.validate.shacl_checks` the top-level checks; this module makes the plan.
 """
 
 from __future__ import annotations
