@@ -83,7 +83,7 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
                          faithful=lambda: faithful_graph(inputs))
     from szsemi.validate.literals import ill_typed_findings
 
-    report.findings += ill_typed_findings(store, written)  # a year that is no year is a finding, shapes or not
+    report.findings += ill_typed_findings(data_files)  # a year that is no year is a finding, shapes or not
     report.files = [display_name(f) for f in data_files]
     report.stages.insert(0, "syntax")
     if lint:
