@@ -266,12 +266,13 @@ def task_pyshacl(file: str, core_only: bool, limit: float) -> dict:
     except Timeout:
         return {"seconds": None, "limit": limit}
     seconds = time.perf_counter() - started
-    found = set()
-    for r in results.subjects(RDF.type, SH.ValidationResult):
+    found = []  # a multiset of the report's own results (a nested shape's stay under sh:detail)
+    for r in (r for report in results.subjects(RDF.type, SH.ValidationReport)
+              for r in results.objects(report, SH.result)):
         one = results.value
         path = one(r, SH.resultPath)
         value = one(r, SH.value)
-        found.add((str(one(r, SH.resultSeverity)).rsplit("#", 1)[-1], one(r, SH.focusNode).n3(),
+        found.append((str(one(r, SH.resultSeverity)).rsplit("#", 1)[-1], one(r, SH.focusNode).n3(),
                    path_n3(results, path), str(one(r, SH.sourceConstraintComponent)),
                    value.n3() if value is not None else None, str(one(r, SH.sourceShape))))
     return {"seconds": seconds, "shacl": [_finding_key(*f[:5]) for f in sorted(found, key=str)]}

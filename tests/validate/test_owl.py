@@ -82,3 +82,25 @@ def test_reasoner_crash_raises_engine_error(monkeypatch, capfd):
     with pytest.raises(EngineError, match="HermiT failed"):
         owl_findings(load("consistent.ttl"))
     assert capfd.readouterr() == ("", "")
+
+
+def test_when_hermit_fails_the_other_findings_are_still_reported_and_written(monkeypatch, tmp_path):
+    import io
+    import json
+
+    import owlready2
+
+    from szsemi.cli.main import main
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "no-such-java-szsemi")
+    data = tmp_path / "bad.ttl"
+    data.write_text('<https://w3id.org/szsemi/id/x/a> <https://w3id.org/szsemi/ontology#y> "year-x"^^'
+                    '<http://www.w3.org/2001/XMLSchema#gYear> .\n', encoding="utf-8")
+    output = tmp_path / "report.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["validate", str(data), "--format", "json", "--output", str(output), "--no-rules"], out=out, err=err)
+    assert code == 3, err.getvalue()  # the verdict is incomplete: 3 outranks the findings' 1
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["failures"] and report["failures"][0].startswith("owl: ") and "Java" in report["failures"][0]
+    assert any(f["component"] == "ill-typed-literal" for f in report["findings"])
+    assert "could not run owl" in out.getvalue() and "Java" in err.getvalue()

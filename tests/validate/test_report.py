@@ -249,14 +249,24 @@ def test_without_the_lint_a_check_that_does_not_parse_exits_2_at_its_own_line(tm
 
 
 def test_lint_checks_shacl_sparql_prefixes_and_sh_declare_namespaces():
+    from szsemi.validate.prefix_lint import lint_shapes
+    from szsemi.validate.stages import shapes_graph_of
+
     shapes = VALIDATE / "shapes-lint.ttl"
-    code, report = run_json("--no-owl", "--shapes", str(shapes))
-    assert code == 1
-    found = {(f["line"], f["component"], f["value"]) for f in report["findings"] if f["stage"] == "lint"}
+    found = {(f.line, f.component, f.value)
+             for f in lint_shapes(shapes_graph_of([shapes]), [(str(shapes), shapes.read_text(encoding="utf-8"))])}
     assert found == {(line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel"), "undeclared-prefix", "skos"),
                      (line_of(shapes, 'sh:prefix "szo"'), "prefix-namespace-mismatch",
                       "<https://w3id.org/szsemi/ontology/>")}
-    assert report["stages"][:2] == ["syntax", "shacl"]  # SHACL ran without the broken constraint
+
+
+def test_a_sparql_constraint_that_cannot_run_stops_the_run_instead_of_being_dropped():
+    # dropped, it would leave a SHACL report saying "conforms" (issue 16)
+    shapes = VALIDATE / "shapes-lint.ttl"
+    code, out, err = run("--no-owl", "--shapes", str(shapes), "--shacl-report", "/dev/null")
+    assert code == 2, out
+    line = line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel")
+    assert f"{shapes}:{line}:" in err and "ParkLabelShape" in err and "'skos:'" in err
 
 
 def test_lint_warns_about_a_turtle_file_that_declares_a_project_prefix_otherwise():
@@ -468,3 +478,31 @@ def test_blank_nodes_of_two_quad_files_stay_apart_when_their_graphs_are_merged(t
     subjects = {q.subject for q in store}
     assert len(store) == 2 and len(subjects) == 2
     assert {q.graph_name for q in store} == {ox.DefaultGraph()}
+
+
+def test_the_json_report_says_which_engine_checked_each_shape(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+ex:Compiled a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+ex:Handed a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] .
+ex:a ex:p 5 ; ex:q 3 .
+""", encoding="utf-8")
+    code, report = run_json(str(shapes), "--shapes", str(shapes), "--without-shipped-model", "--no-owl", "--no-rules")
+    assert code == 1
+    assert "<http://example.org/ns#Compiled>/<http://example.org/ns#p>" in report["engines"]["compiled"]
+    assert any("Handed" in r and "lessThan" in r for r in report["engines"]["pyshacl"])
+    [finding] = [f for f in report["findings"] if f["stage"] == "shacl"]
+    assert finding["engine"] == "pyshacl" and finding["component"].endswith("LessThanConstraintComponent")
+
+
+def test_an_ill_typed_literal_is_a_finding_with_its_file_and_line(tmp_path):
+    data = tmp_path / "years.ttl"
+    data.write_text('@prefix szo: <https://w3id.org/szsemi/ontology#> .\n'
+                    '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                    '<https://w3id.org/szsemi/id/x/a> szo:note "fine" ;\n'
+                    '    szo:year "year-x"^^xsd:gYear .\n', encoding="utf-8")
+    code, report = run_json(str(data), "--without-shipped-model", "--no-owl", "--no-rules", "--no-lint")
+    assert code == 1 and report["conforms"] is False
+    [f] = [f for f in report["findings"] if f["component"] == "ill-typed-literal"]
+    assert (f["stage"], f["triple_file"], f["triple_line"]) == ("syntax", str(data), 4)
+    assert f["value"] == '"year-x"^^<http://www.w3.org/2001/XMLSchema#gYear>' and "xsd:gYear" in f["message"]

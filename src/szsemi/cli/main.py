@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
     v.add_argument("--allow-service", action="store_true",
-                   help="let SHACL-SPARQL constraints and checks call other endpoints with SERVICE (refused by default)")
+                   help="let the *-violation.rq checks call other endpoints with SERVICE (refused by default; "
+                   "SHACL-SPARQL constraints may never use it)")
     v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
                    help="text (default); json (docs/validation-report.md); junit XML; github workflow commands")
     v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
@@ -268,6 +269,10 @@ def _validate(args, out: TextIO) -> int:
         out.write(summary_line(report) + "\n")
     else:
         out.write(text)
+    if report.failures:  # reported and written above; 3 outranks 1: the verdict is incomplete
+        for failure in report.failures:
+            args.err.write(f"szsemi: failed: {failure}\n")
+        return EXIT_RUNTIME
     return EXIT_FINDINGS if report.failed else EXIT_OK
 
 

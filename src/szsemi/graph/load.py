@@ -126,6 +126,7 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
     """Parse one file into ``store``'s default graph (see :func:`load`); ``InputError`` names its place."""
     fmt = rdf_format(source)
     name = display_name(source)
+    base = base_iri(source)
     on_disk = isinstance(source, (str, os.PathLike))
     if on_disk:
         _check_file(source)
@@ -141,20 +142,20 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
     try:
         if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                              for q in ox.parse(stream, format=fmt, rename_blank_nodes=True))
+                              for q in ox.parse(stream, format=fmt, base_iri=base, rename_blank_nodes=True))
         elif stream is not None:
-            store.bulk_load(stream, format=fmt, to_graph=ox.DefaultGraph())
+            store.bulk_load(stream, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
         else:  # streamed from disk: no copy of the file in memory
             with open(os.fspath(source), "rb") as f:  # type: ignore[arg-type]
                 if f.read(3) == guards.BOM:
-                    store.bulk_load(input=f, format=fmt, to_graph=ox.DefaultGraph())
+                    store.bulk_load(input=f, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
                 else:
                     f.close()
                     # A small file (the shipped ones) loads in one transaction, in half a bulk load's
                     # set-up time; a large one through the bulk loader, which needs far less memory.
                     small = os.path.getsize(source) < _SMALL_FILE  # type: ignore[arg-type]
                     (store.load if small else store.bulk_load)(path=os.fspath(source),  # type: ignore[arg-type]
-                                                               format=fmt, to_graph=ox.DefaultGraph())
+                                                               format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
     except SyntaxError as e:
         raise parse_error(e, name) from None
     except MemoryError as e:
@@ -164,6 +165,13 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
 def parse_error(error: SyntaxError, name: str) -> InputError:
     """Oxigraph's syntax error as an ``InputError`` at the file, line and column it names."""
     return InputError(syntax_error_reason(error), path=name, line=error.lineno, column=error.offset)
+
+
+def base_iri(source: Source) -> str | None:
+    """The IRI relative IRIs of a file resolve against: the file's own location, as in any RDF parser."""
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).absolute().as_uri()
+    return None
 
 
 def syntax_error_reason(error: SyntaxError) -> str:

@@ -423,6 +423,8 @@ class SourceIndex:
             blank_at = (file, line)
             file, line = self.blocks.get(Term.iri(anchor.split()[0][1:-1]), (file, line))
         triple: tuple[str | None, int | None] | None = None
+        if path and not re.fullmatch(r"\^?<[^>]*>", path):
+            path = None  # a longer path: the focus node's block is the place
         if path and path.startswith("^<"):  # an inverse path: the statement is (value, path, focus)
             triple = self._incoming(store, node_ox, node, path[2:-1], value)
             path = None

@@ -27,6 +27,7 @@ from szsemi.errors import QueryDefinitionError
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.validate.report import Finding
 from szsemi.sparql_syntax import tokens
+from szsemi.validate.shacl_sparql import declared_prefixes
 
 _PREFIX_LINE = re.compile(r"^[ \t]*(@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -154,9 +155,7 @@ def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -
         findings += _mismatch(prefix, namespace, file, line)
     for predicate in (SH.select, SH.ask, SH.construct, SH.update):
         for owner, query in sorted(shapes.subject_objects(predicate)):
-            declared = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
-                        for ontology in shapes.objects(owner, SH.prefixes)
-                        for d in shapes.objects(ontology, SH.declare)}
+            declared = declared_prefixes(shapes, owner)
             text = str(query)
             file, line = _find_text(files, text)
             found = lint_query_text(text, file, offset=(line or 1) - 1, declared_outside=declared,

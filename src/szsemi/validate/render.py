@@ -80,8 +80,11 @@ def summary_line(report: Report) -> str:
         verdict = "does not conform" if report.fail_on == "Violation" else f"fails at {report.fail_on}"
     else:
         verdict = "conforms"
+    failed = "".join(f"; could not run {f}" for f in report.failures)
+    if report.failures:
+        verdict += " as far as checked"
     return (f"{len(report.files)} data files, {report.triples} triples with the ontology; "
-            f"stages: {', '.join(report.stages)}; {counts}: {verdict}")
+            f"stages: {', '.join(report.stages)}; {counts}: {verdict}{failed}")
 
 
 def render_json(report: Report) -> str:
@@ -92,6 +95,8 @@ def render_json(report: Report) -> str:
         "fail_on": report.fail_on,
         "stages": report.stages,
         "checks": report.checks,
+        "engines": report.engines,
+        "failures": report.failures,
         "files": report.files,
         "triples": report.triples,
         "baseline": report.baseline,
@@ -173,7 +178,7 @@ def escape_property(text: str) -> str:
 def render_github(report: Report) -> str:
     lines = []
     for f in report.findings:
-        level = "notice" if f.baselined else _LEVEL[f.severity]
+        level = "notice" if f.baselined else _LEVEL.get(f.severity, "notice")
         props = []
         file, line = f.where
         if file:
@@ -206,6 +211,7 @@ def render_shacl_turtle(report: Report) -> str:
     ``rdfs:label`` naming it (``NodeShape/path``), since the shapes graph's blank nodes cannot be
     referred to from another graph.
     """
+    import pyoxigraph as ox
     import rdflib
     from rdflib.namespace import RDF, RDFS, SH
 
@@ -223,8 +229,8 @@ def render_shacl_turtle(report: Report) -> str:
         result = rdflib.BNode()
         graph.add((node, SH.result, result))
         graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.resultSeverity, SH[f.severity]))
-        graph.add((result, SH.resultMessage, rdflib.Literal(f.message)))
+        graph.add((result, SH.resultSeverity, _severity(f.severity)))
+        graph.add((result, SH.resultMessage, rdflib.Literal(f.message, lang=f.message_lang)))
         if f.component:
             graph.add((result, SH.sourceConstraintComponent, rdflib.URIRef(f.component)))
         if f.focus:
@@ -241,19 +247,25 @@ def render_shacl_turtle(report: Report) -> str:
             graph.add((shape, RDFS.label, rdflib.Literal(f.shape)))
             if f.path:
                 graph.add((shape, SH.path, _path(graph, f.path)))
-    return graph.serialize(format="turtle")
+    # rdflib's Turtle writer would write a literal such as "none"^^xsd:boolean bare (not Turtle):
+    # Oxigraph's writes every term as it is
+    triples = [q.triple for q in ox.parse(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)]
+    return (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"").decode("utf-8")
+
+
+def _severity(severity: str):
+    import rdflib
+
+    if severity.startswith("<"):
+        return rdflib.URIRef(severity[1:-1])
+    return rdflib.URIRef("http://www.w3.org/ns/shacl#" + severity)
 
 
 def _path(graph, path: str):
-    """A finding's path as a SHACL path node: ``<iri>`` an IRI, ``^<iri>`` an ``sh:inversePath``."""
-    import rdflib
-    from rdflib.namespace import SH
+    """A finding's path as a SHACL path node in ``graph``."""
+    from szsemi.validate.shacl_paths import path_node
 
-    if not path.startswith("^"):
-        return rdflib.URIRef(path.strip("<>"))
-    inverse = rdflib.BNode()
-    graph.add((inverse, SH.inversePath, rdflib.URIRef(path[1:].strip("<>"))))
-    return inverse
+    return path_node(graph, path)
 
 
 def _rdflib_term(term):
@@ -266,7 +278,7 @@ def _rdflib_term(term):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)  # as written
 
 
 def render(report: Report, fmt: str) -> str:

@@ -24,10 +24,10 @@ class Finding:
     """One problem found in the graph, with everything needed to find and fix it."""
 
     stage: str  # shacl | owl | rules | lint | baseline
-    severity: str  # one of SEVERITIES
+    severity: str  # one of SEVERITIES, or a custom severity's IRI as <iri>
     message: str
     focus: str | None = None  # the focus node, in N-Triples form (<iri> or _:b)
-    path: str | None = None  # the property path when it is one IRI (<iri>) or its inverse (^<iri>)
+    path: str | None = None  # the SHACL result path in SPARQL path syntax: <iri>, ^<iri>, (<a>/<b>), <p>* ...
     component: str | None = None  # the SHACL constraint component IRI, or a rule/check id
     value: str | None = None  # the offending value, in N-Triples form
     shape: str | None = None  # the shape or rule that found it
@@ -39,6 +39,8 @@ class Finding:
     anchor: str | None = None  # a blank focus node named by its owner IRI and the path to it
     fix: str | None = None  # how to fix it, when the message does not already say
     baselined: str | None = None  # the baseline's reason, when the finding is accepted
+    message_lang: str | None = None  # the language tag of the shape's sh:message, when it has one
+    engine: str | None = None  # SHACL: which engine checked the shape, "compiled" or "pyshacl"
 
     def with_(self, **changes: Any) -> Finding:
         return replace(self, **changes)
@@ -66,6 +68,9 @@ class Report:
     checks: dict[str, list[str]] = field(default_factory=dict)  # stage -> the checks it ran
     fail_on: str = "Violation"
     baseline: str | None = None  # the baseline file applied, if any
+    # SHACL: "compiled" -> the shapes compiled to SPARQL; "pyshacl" -> what was handed to pySHACL, and why
+    engines: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # stages that could not run ("owl: HermiT failed ...")
 
     @property
     def conforms(self) -> bool:
@@ -88,6 +93,15 @@ class Report:
         return sum(1 for f in self.findings if f.baselined)
 
 
+def rank(severity: str) -> int:
+    """0 for the most severe; a custom severity (an IRI, ``<...>``) ranks with Info, the least."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES) - 1
+
+
 def at_least(severity: str, level: str) -> bool:
-    """``severity`` is ``level`` or more severe."""
-    return SEVERITIES.index(severity) <= SEVERITIES.index(level)
+    """``severity`` is ``level`` or more severe.
+
+    >>> at_least("<http://example.org/MySeverity>", "Info"), at_least("<http://example.org/MySeverity>", "Warning")
+    (True, False)
+    """
+    return rank(severity) <= rank(level)

@@ -4,34 +4,74 @@
 over all focus nodes at once; this module runs them on the store and turns rows into findings. pySHACL
 stays the reference engine: the parts the compiler leaves out run on pySHACL (``Plan.fallback``),
 and :func:`reference_findings` (pySHACL alone) is what the tests and the benchmark compare with.
-Findings match pySHACL's on focus node, path, component, value, source shape and severity, nested
-``sh:detail`` results of ``sh:node`` included; blank nodes keep the store's labels, as pySHACL sees
+Findings match pySHACL's on focus node, path, component, value, source shape and severity, as a
+multiset (top-level results only: a nested shape's results are not results of the graph); blank nodes keep the store's labels, as pySHACL sees
 them through :func:`szsemi.graph.load.rdflib_view`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
+from szsemi.errors import InputError
 from szsemi.validate.report import Finding
+from szsemi.validate.shacl_paths import path_text
 from szsemi.validate.shacl_compile import Check, Plan, compile_shapes
-from szsemi.validate.shacl_values import canonical_form, datatype_matches, to_rdflib
+from szsemi.validate.shacl_values import canonical_form, datatype_holds, datatype_matches, to_rdflib
+from szsemi.validate.written import WrittenTerms
 
 _MESSAGE_VAR = re.compile(r"\{[?$](\w+)\}")
 _LEXICAL = re.compile(r"(__OK_\d+__)\((\?\w+)\)")
 
 
-def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph) -> list[Finding]:
-    """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``."""
+def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
+                   written: WrittenTerms | None = None,
+                   faithful: Callable[[], rdflib.Graph] | None = None,
+                   engines: dict[str, list[str]] | None = None) -> list[Finding]:
+    """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``.
+
+    ``written``: the literals the store holds in another form than the files (see
+    :mod:`szsemi.validate.written`); findings carry the written form, and an ``sh:datatype`` result
+    the written literal satisfies (``"5"^^xsd:int``, stored as an ``xsd:integer``) is dropped.
+    ``faithful`` builds the data as the files write it, for pySHACL (else it reads ``data``); when the
+    store holds some literal with another datatype than written, pySHACL checks every shape on it.
+    ``engines`` is filled with the shapes compiled (``compiled``) and what pySHACL checks, and why (``pyshacl``).
+    """
+    if written is not None and written.retyped:
+        # the store cannot show the data's datatypes as written: the reference engine checks it all,
+        # on the data as the files write it
+        if engines is not None:
+            engines["pyshacl"] = ["every shape: the data writes literals of a datatype the store keeps as another "
+                                  "(xsd:int, xsd:byte... as xsd:integer)"]
+        findings = pyshacl_findings(faithful() if faithful is not None else data, shapes, shapes, {})
+        return sorted(findings)
     plan = compile_shapes(shapes)
+    if engines is not None:
+        engines["compiled"] = sorted({shape_name(shapes, c.shape) for c in plan.checks})
+        engines["pyshacl"] = list(plan.reasons)
     findings = run_checks(store, shapes, plan)
     if plan.fallback is not None:
-        findings += pyshacl_findings(data, plan.fallback, shapes, plan.alias)
-    return sorted(set(findings))
+        findings += pyshacl_findings(faithful() if faithful is not None else data, plan.fallback, shapes,
+                                     plan.alias)
+    if written:
+        findings = [f for f in (_as_written(f, written, shapes) for f in findings) if f is not None]
+    return sorted(findings)
+
+
+def _as_written(finding: Finding, written: WrittenTerms, shapes: rdflib.Graph) -> Finding | None:
+    value = written.restore(finding.focus, finding.path, finding.value)
+    if value == finding.value:
+        return finding
+    if finding.component == str(SH.DatatypeConstraintComponent) and finding.shape:
+        wanted = {o for s, o in shapes.subject_objects(SH.datatype) if shape_name(shapes, s) == finding.shape}
+        if len(wanted) == 1 and datatype_holds(value, next(iter(wanted))):
+            return None
+    return finding.with_(value=value)  # a multiset: identical results of distinct constraints both stay
 
 
 def reference_findings(data: rdflib.Graph, shapes: rdflib.Graph, *, sparql: bool = True) -> list[Finding]:
@@ -46,20 +86,17 @@ def reference_findings(data: rdflib.Graph, shapes: rdflib.Graph, *, sparql: bool
         for triple in shapes:
             if triple[1] != SH.sparql:
                 run.add(triple)
-    return sorted(set(pyshacl_findings(data, run, shapes, {})))
+    return sorted(pyshacl_findings(data, run, shapes, {}))
 
 
 def path_n3(graph: rdflib.Graph, path) -> str | None:
-    """A result path as findings carry it: ``<iri>``, ``^<iri>`` for an inverse path, else None.
+    """A result path as findings carry it (:func:`szsemi.validate.shacl_paths.path_text`).
 
     >>> g = rdflib.Graph().parse(data="[] <http://www.w3.org/ns/shacl#inversePath> <http://e/p> .", format="turtle")
     >>> path_n3(g, next(g.subjects()))
     '^<http://e/p>'
     """
-    if isinstance(path, rdflib.URIRef):
-        return path.n3()
-    inverse = graph.value(path, SH.inversePath) if isinstance(path, rdflib.BNode) else None
-    return f"^{inverse.n3()}" if isinstance(inverse, rdflib.URIRef) else None
+    return path_text(graph, path)
 
 
 def finding_key(finding: Finding) -> tuple:
@@ -84,8 +121,6 @@ def run_checks(store: ox.Store, shapes: rdflib.Graph, plan: Plan) -> list[Findin
         if check.keep is not None:
             rows = [row for row in rows if check.keep(row["value"])]
         findings += [_finding(check, row, shapes) for row in rows]
-        if rows and check.details:
-            pending += check.details
     return findings
 
 
@@ -107,6 +142,9 @@ def _accepted_literals(store: ox.Store, datatype, predicates) -> list[str]:
 
 
 def _n3(term) -> str:
+    """A term in N-Triples form, as the data writes it (a plain string without ^^xsd:string)."""
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == str(XSD.string):
+        return rdflib.Literal(term.value).n3()
     return to_rdflib(term).n3()
 
 
@@ -121,12 +159,24 @@ def _finding(check: Check, row: dict, shapes: rdflib.Graph) -> Finding:
         path_text = f"<{path.value}>"
     else:
         path_text = path_n3(shapes, check.path)
-    message = check.message or check.hint()
+    message = str(check.message) if check.message is not None else check.hint()
     if check.sparql:
         message = _MESSAGE_VAR.sub(lambda m: _show(row.get(m.group(1))), message)
     return Finding(stage="shacl", severity=_level(check.severity), focus=_n3(focus), path=path_text,
                    component=str(check.component), value=_n3(value) if value is not None else None,
-                   shape=shape_name(shapes, check.shape), message=message)
+                   shape=shape_name(shapes, check.shape), message=message,
+                   message_lang=check.message.language if check.message is not None else None,
+                   engine="compiled")
+
+
+def _to_ox(term):
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
 def _show(term) -> str:
@@ -140,7 +190,10 @@ def _show(term) -> str:
 
 
 def _level(severity) -> str:
-    return str(severity).rsplit("#", 1)[-1]
+    """sh:Violation, sh:Warning, sh:Info by name; a custom severity as ``<iri>``."""
+    if str(severity).startswith(str(SH)) and str(severity)[len(str(SH)):] in ("Violation", "Warning", "Info"):
+        return str(severity)[len(str(SH)):]
+    return f"<{severity}>"
 
 
 def shape_name(shapes: rdflib.Graph, shape) -> str:
@@ -161,9 +214,14 @@ def pyshacl_findings(data: rdflib.Graph, run: rdflib.Graph, shapes: rdflib.Graph
     """pySHACL on the shapes graph ``run``; a stand-in shape in ``alias`` is reported as its original."""
     import pyshacl
 
-    _, results, _ = pyshacl.validate(data, shacl_graph=run, inference="none", advanced=True,
-                                     allow_warnings=True)
-    return [_from_result(results, r, shapes, alias) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    try:
+        _, results, _ = pyshacl.validate(data, shacl_graph=run, inference="none", advanced=True,
+                                         allow_warnings=True)
+    except NotImplementedError as e:  # a feature neither engine runs ($shapesGraph, ...): refused, not skipped
+        raise InputError(f"the shapes use a SHACL feature this validator does not support: {e}") from None
+    # top-level results only: those of a nested shape stay under their sh:detail, as the standard has them
+    return [_from_result(results, r, shapes, alias)
+            for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
 
 
 def _from_result(results: rdflib.Graph, result, shapes: rdflib.Graph, alias: dict) -> Finding:
@@ -180,7 +238,9 @@ def _from_result(results: rdflib.Graph, result, shapes: rdflib.Graph, alias: dic
         focus=one(SH.focusNode).n3(),
         path=path_n3(results, path),
         component=str(one(SH.sourceConstraintComponent)),
-        value=value.n3() if value is not None else None,
+        value=_n3(_to_ox(value)) if value is not None else None,
         shape=shape_name(shapes, shape) if shape is not None else None,
         message=str(one(SH.resultMessage) or "constraint not met"),
+        message_lang=getattr(one(SH.resultMessage), "language", None),
+        engine="pyshacl",
     )

@@ -61,7 +61,7 @@ def to_rdflib(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)  # as written
 
 
 # --------------------------------------------------------------------------- datatypes
@@ -111,6 +111,25 @@ def datatype_matches(term, datatype: URIRef) -> bool:
              XSD.boolean: bool, XSD.date: datetime.date, XSD.time: datetime.time,
              XSD.dateTime: datetime.datetime}
     return isinstance(value, kinds[datatype]) if datatype in kinds else True
+
+
+def datatype_holds(written: str, datatype) -> bool:
+    """A literal in N-Triples form is of ``datatype`` with a valid lexical form (the sh:datatype test
+    on the literal as written)."""
+    import logging
+
+    from szsemi.validate.locate import parse_nt_term
+
+    term = parse_nt_term(written)
+    if not isinstance(term, ox.Literal) or term.language or term.datatype.value != str(datatype):
+        return False
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False).ill_typed is not True
+    finally:
+        logger.setLevel(level)
 
 
 # --------------------------------------------------------------------------- value ranges and patterns

@@ -12,7 +12,7 @@ the offending statement (focus, path, value).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,10 +20,11 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from szsemi.graph import resources
-from szsemi.errors import InputError, QueryDefinitionError
+from szsemi.errors import EngineError, InputError, QueryDefinitionError
 from szsemi.validate.hints import fix_for
 from szsemi.validate.locate import SourceIndex
 from szsemi.validate.report import Finding, Report
+from szsemi.validate.written import WrittenTerms
 from szsemi.graph.load import Source, display_name, load, rdflib_view, read_text, shipped_data
 
 _TURTLE = (".ttl", ".nt")
@@ -48,6 +49,9 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     shapes_files = [*([resources.shapes_file()] if shipped_model else []), *(shapes or [])]
     store = load([*ontology_files, *data_files], merge_graphs=True)
     shapes_graph = shapes_graph_of(shapes_files)
+    from szsemi.validate.shacl_sparql import refuse_forbidden
+
+    refuse_forbidden(shapes_graph)  # before the lint: a forbidden query is refused, whatever else it has
     catalogue = None
     if rules or lint:
         from szsemi.query.catalogue import load_catalogue
@@ -61,9 +65,12 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
 
         shape_texts = _texts(shapes_files)
         lint_findings, broken_constraints = lint_shapes_and_broken(shapes_graph, shape_texts)
-        # A SHACL-SPARQL constraint that cannot parse is reported by the lint, and left out of SHACL.
-        for node in broken_constraints:
-            shapes_graph.remove((None, SH.sparql, node))
+        # A SHACL-SPARQL constraint that cannot parse is never dropped (a SHACL report without it
+        # could say "conforms"): the run stops at the first, with the lint's place and message.
+        if broken_constraints:
+            first = next(f for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query"))
+            raise QueryDefinitionError(f"{first.shape}: a SHACL-SPARQL constraint cannot run: {first.message}",
+                                       path=first.file, line=first.line)
         for name, text in [*texts, *shape_texts]:
             if name.endswith(".ttl"):
                 lint_findings += lint_turtle(name, text)
@@ -73,7 +80,13 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     broken = {f.file for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query")}
     runnable = {n: q for n, q in catalogue.items() if q.path not in broken} if rules else None
     refuse_service(shapes_graph, list((runnable or {}).values()), allow=allow_service)
-    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable)
+    inputs = [*ontology_files, *data_files]
+    written = WrittenTerms.scan(inputs)
+    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable, written=written,
+                         faithful=lambda: faithful_graph(inputs))
+    from szsemi.validate.literals import ill_typed_findings
+
+    report.findings += ill_typed_findings(data_files)  # a year that is no year is a finding, shapes or not
     report.files = [display_name(f) for f in data_files]
     report.stages.insert(0, "syntax")
     if lint:
@@ -85,14 +98,19 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
 
 
 def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
-                catalogue: dict | None = None) -> Report:
-    """The graph stages (SHACL, OWL, rule queries) on a loaded store; findings not yet located."""
+                catalogue: dict | None = None, written: WrittenTerms | None = None,
+                faithful: Callable[[], rdflib.Graph] | None = None) -> Report:
+    """The graph stages (SHACL, OWL, rule queries) on a loaded store; findings not yet located.
+
+    ``written``: the literals the files write in another form than the store holds them;
+    ``faithful`` builds the data as written, for the shapes pySHACL checks.
+    """
     from szsemi.validate.shacl import shacl_findings
 
     graph = rdflib_view(store)
     report = Report(triples=len(store))
     try:
-        results = shacl_findings(graph, store, shapes)
+        results = shacl_findings(graph, store, shapes, written, faithful, report.engines)
     except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
         raise QueryDefinitionError(f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run "
                                    "without --no-lint to see which and where") from None
@@ -102,7 +120,10 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
     if owl:
         from szsemi.validate.owl import owl_findings
 
-        report.findings += owl_findings(graph)
+        try:
+            report.findings += owl_findings(graph)
+        except EngineError as e:  # the other stages' findings still stand and are still reported
+            report.failures.append(f"owl: {e}")
         report.stages.append("owl")
         report.checks["owl"] = ["consistency", "unsatisfiable classes"]
     if catalogue is not None:
@@ -146,10 +167,37 @@ def expand_paths(paths: Sequence[Source]) -> list[Source]:
 
 
 def shapes_graph_of(sources: list[Source]) -> rdflib.Graph:
-    """The shapes as an rdflib graph, from files in any RDF format. Oxigraph parses them (its errors
-    carry file:line:column) and rdflib reads its N-Triples dump."""
-    dump = load(sources, merge_graphs=True).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return rdflib.Graph().parse(data=dump, format="nt")
+    """The shapes as an rdflib graph, from files in any RDF format, every term as written.
+
+    Oxigraph's parser reads them (its errors carry file:line:column; it keeps literals as written,
+    where its store would rewrite "1"^^xsd:boolean as "true"), and rdflib reads its N-Triples
+    without normalising literals either.
+    """
+    return faithful_graph(sources)
+
+
+def faithful_graph(sources: list[Source]) -> rdflib.Graph:
+    """``sources`` as one rdflib graph, each term as the files write it (relative IRIs resolved)."""
+    import rdflib as _rdflib
+
+    from szsemi.graph.load import base_iri, rdf_format, read_bytes
+
+    chunks = []
+    for source in sources:
+        try:
+            quads = list(ox.parse(read_bytes(source), format=rdf_format(source), base_iri=base_iri(source),
+                                  rename_blank_nodes=True))
+        except SyntaxError as e:
+            from szsemi.graph.load import syntax_error_reason
+
+            raise InputError(syntax_error_reason(e), path=display_name(source), line=e.lineno, column=e.offset) from None
+        chunks.append(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b"")
+    normalize = _rdflib.NORMALIZE_LITERALS
+    _rdflib.NORMALIZE_LITERALS = False  # "4.0"^^xsd:decimal stays "4.0", "1"^^xsd:boolean stays "1"
+    try:
+        return _rdflib.Graph().parse(data=b"".join(chunks).decode("utf-8"), format="nt")
+    finally:
+        _rdflib.NORMALIZE_LITERALS = normalize
 
 
 def shape_names(shapes: rdflib.Graph) -> list[str]:
