@@ -155,12 +155,20 @@ def _commands(path: Path, tmp_path: Path) -> dict[str, list[str | Path]]:
             "store build": ["store", "build", "--store", tmp_path / "store", path]}
 
 
+def _with_export(path: Path, tmp_path: Path) -> dict[str, list[str | Path]]:
+    # export is left out of the deep-nesting and 50 MB cases, where it is not yet bounded (RDFC-1.0
+    # canonicalisation grows too fast with nesting depth, and a 50 MB literal exhausts a 2 GB cap):
+    # a known gap; where it is bounded, it is held to the same answer as the other commands
+    return {**_commands(path, tmp_path),
+            "export --data": ["export", "--format", "nt", "-o", tmp_path / "out.nt", "--data", path]}
+
+
 @hostile(what="RDF/XML entity expansion (billion laughs, 10^10 bytes from a 1 kB file) in validate, "
-              "query --data and store build",
+              "query --data, store build and export --data",
          result="exit 2 within seconds, under 500 MB, 'entity expansion'", kind="input")
 def test_billion_laughs_is_refused_in_every_command(tmp_path):
     path = write(tmp_path / "laughs.rdf", _laughs())
-    for name, args in _commands(path, tmp_path).items():
+    for name, args in _with_export(path, tmp_path).items():
         done = szsemi(*args, memory=2 << 30, timeout=60)
         assert done.code == 2 and "entity expansion" in done.err, (name, done.err[-500:])
         assert done.peak < 500 << 20, (name, done.peak)
@@ -218,12 +226,12 @@ def test_a_50_mb_literal_gets_the_same_answer_everywhere(tmp_path):
         _no_internal_error(done.err)
 
 
-@hostile(what="a Turtle file that starts with a byte-order mark, in validate, query --data, store build "
-              "and format",
+@hostile(what="a Turtle file that starts with a byte-order mark, in validate, query --data, store build, "
+              "export --data and format",
          result="read as if it had none (exit 0); format rewrites it without the mark", kind="input")
 def test_a_byte_order_mark_is_read_everywhere(tmp_path):
     path = write(tmp_path / "bom.ttl", b"\xef\xbb\xbf" + (TTL + "e:s e:p e:o .\n").encode())
-    for name, args in _commands(path, tmp_path).items():
+    for name, args in _with_export(path, tmp_path).items():
         done = szsemi(*args)
         assert done.code in (0, 1) and "error" not in done.err, (name, done.err[-500:])
     done = szsemi("format", path)

@@ -103,22 +103,44 @@ def content_files(content: str) -> list[Traversable]:
 
 
 def _parse(source: Source, rename: bool) -> Iterator[ox.Quad]:
-    """The statements of one file, each in the default graph (an export is of the graph's union)."""
-    from szsemi.graph.load import rdf_format, read_bytes
+    """The statements of one file, each in the default graph (an export is of the graph's union).
+
+    The same guards as every other reader (entity expansion, JSON-LD depth, a byte-order mark) and
+    relative IRIs resolved against the file, so an export reads exactly what a query reads.
+    """
+    from szsemi.graph import guards
+    from szsemi.graph.load import base_iri, display_name, rdf_format, read_bytes
 
     fmt = rdf_format(source)
-    if isinstance(source, (str, os.PathLike)):
+    name, base = display_name(source), base_iri(source)
+    quads: Iterator[ox.Quad]
+    if isinstance(source, (str, os.PathLike)) and fmt != ox.RdfFormat.JSON_LD:
         path = os.fspath(source)
         if not os.path.isfile(path):  # ox.parse would say less
             read_bytes(path)  # raises the project's message (no such file, is a folder)
         if not os.access(path, os.R_OK):
             raise InputError("cannot read: permission denied", path=path)
-        quads = ox.parse(path=path, format=fmt, rename_blank_nodes=rename)
+        if fmt == ox.RdfFormat.RDF_XML:
+            guards.check_rdfxml(path, None, name)
+        quads = _parse_file(path, fmt, base, rename)
     else:
-        quads = ox.parse(read_bytes(source), format=fmt, rename_blank_nodes=rename)
+        data = read_bytes(source).removeprefix(guards.BOM)
+        if fmt == ox.RdfFormat.RDF_XML:
+            guards.check_rdfxml(None, data, name)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            guards.check_jsonld(data, name)
+        quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=rename)
     if fmt.supports_datasets:
         return (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     return quads
+
+
+def _parse_file(path: str, fmt: ox.RdfFormat, base: str | None, rename: bool) -> Iterator[ox.Quad]:
+    """A file's statements, streamed from disk (no copy in memory), after any byte-order mark."""
+    from szsemi.graph import guards
+
+    with open(path, "rb") as f:
+        yield from ox.parse(guards.skip_bom(f), format=fmt, base_iri=base, rename_blank_nodes=rename)
 
 
 def read_dataset(files: Sequence[Source]) -> ox.Dataset:
