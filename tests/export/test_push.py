@@ -115,7 +115,9 @@ def test_virtuoso_round_trip(virtuoso_server, all_graph, gsp):
 def test_cli_push_to_oxigraph_prints_the_verified_count(oxigraph_server, data_graph):
     # By default the data goes with the ontology (what the embedded graph holds and the queries read).
     default = push_content()
-    assert len(default) > len(data_graph) and set(data_graph) <= set(default)
+    # blank-node labels are canonical over the whole graph (RDFC-1.0), so compare the ground triples
+    ground = lambda graph: {t for t in graph if not any(isinstance(term, rdflib.BNode) for term in t)}  # noqa: E731
+    assert len(default) > len(data_graph) and ground(data_graph) <= ground(default)
     code, out, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
                          oxigraph_server.update_url, "--store-endpoint", oxigraph_server.store_url,
                          "--graph", TARGET)
