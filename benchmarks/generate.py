@@ -53,6 +53,7 @@ def parse_size(text: str) -> int:
 # Terms, as N-Triples text
 # ------------------------------------------------------------------------------------------------
 
+
 def iri(value: str) -> str:
     return f"<{value}>"
 
@@ -66,7 +67,7 @@ def szo(local: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 def lit(text: str, lang: str | None = None, dt: str | None = None) -> str:
@@ -124,6 +125,7 @@ def concepts(scheme: str) -> list[str]:
 # A block of triples with the project's provenance rules
 # ------------------------------------------------------------------------------------------------
 
+
 class Block:
     """Triples of one part of the graph, plus named handles that planted errors can reach."""
 
@@ -175,8 +177,11 @@ def _sha(text: str) -> str:
 def _instant(b: Block, kind: str, value: str, implied: bool = False) -> str:
     node = b.blank()
     b.add(node, A, iri(TIME + "Instant"))
-    b.add(node, iri(TIME + {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}[kind]),
-          typed(value, kind))
+    b.add(
+        node,
+        iri(TIME + {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}[kind]),
+        typed(value, kind),
+    )
     if implied:
         b.add(node, szo("yearImpliedBySource"), typed("true", "boolean"))
     return node
@@ -204,6 +209,7 @@ def _count(b: Block, value: int, what: str) -> str:
 # The shared part: places above the districts, exchanges, vocabularies, the vocabulary source
 # ------------------------------------------------------------------------------------------------
 
+
 def _document(b: Block, doc: str, label: str, file_name: str, passages: int, date: str) -> list[str]:
     b.add(doc, A, szo("SourceDocument"))
     b.add(doc, PREF, en(label))
@@ -226,8 +232,14 @@ def _document(b: Block, doc: str, label: str, file_name: str, passages: int, dat
 
 def shared_block() -> Block:
     b = Block("g")
-    vocab = _document(b, syn("source/vocabulary"), "Synthetic vocabulary notes (benchmark data)",
-                      "synthetic-vocabulary.txt", 3, "2024-01")
+    vocab = _document(
+        b,
+        syn("source/vocabulary"),
+        "Synthetic vocabulary notes (benchmark data)",
+        "synthetic-vocabulary.txt",
+        3,
+        "2024-01",
+    )
     for scheme, (kind, label, label_zh, count) in SCHEMES.items():
         s = iri(SZ + "scheme/" + scheme)
         b.add(s, A, SCHEME)
@@ -235,9 +247,13 @@ def shared_block() -> Block:
         b.add(s, PREF, zh(f"{label_zh}（基准测试数据）"))
         for n in range(1, count + 1):
             c = concept(scheme, n)
-            props = [(IN_SCHEME, s), (PREF, en(f"{label} {n}")), (PREF, zh(f"{label_zh} {n}")),
-                     (DEF, en(f"A generated {label.lower()} for benchmarks, number {n}.")),
-                     (DEF, zh(f"用于基准测试的{label_zh}，编号 {n}。"))]
+            props = [
+                (IN_SCHEME, s),
+                (PREF, en(f"{label} {n}")),
+                (PREF, zh(f"{label_zh} {n}")),
+                (DEF, en(f"A generated {label.lower()} for benchmarks, number {n}.")),
+                (DEF, zh(f"用于基准测试的{label_zh}，编号 {n}。")),
+            ]
             top = scheme != "sectors" or n <= 3
             if top:
                 props.append((TOP_OF, s))
@@ -247,21 +263,47 @@ def shared_block() -> Block:
             if scheme == "service-stages":
                 props.append((szo("stageOrder"), typed(n, "integer")))
             b.entity(c, [CONCEPT], props, [vocab[n % len(vocab)]])
-    notes = _document(b, syn("source/reference-notes"), "Synthetic reference notes (benchmark data)",
-                      "synthetic-reference-notes.txt", 8, "2024-02")
+    notes = _document(
+        b,
+        syn("source/reference-notes"),
+        "Synthetic reference notes (benchmark data)",
+        "synthetic-reference-notes.txt",
+        8,
+        "2024-02",
+    )
     country, province = syn("place/country"), syn("place/province")
-    b.entity(country, [szo("Country")], [(PREF, en("Synthetic Country")), (PREF, zh("合成国家")),
-                                         (szo("identityStatus"), szo("IdentityConfirmed"))], [notes[0]])
-    b.entity(province, [szo("Province")], [(PREF, en("Synthetic Province")), (PREF, zh("合成省")),
-                                           (szo("identityStatus"), szo("IdentityConfirmed")),
-                                           (szo("locatedIn"), country)], [notes[0]])
+    b.entity(
+        country,
+        [szo("Country")],
+        [(PREF, en("Synthetic Country")), (PREF, zh("合成国家")), (szo("identityStatus"), szo("IdentityConfirmed"))],
+        [notes[0]],
+    )
+    b.entity(
+        province,
+        [szo("Province")],
+        [
+            (PREF, en("Synthetic Province")),
+            (PREF, zh("合成省")),
+            (szo("identityStatus"), szo("IdentityConfirmed")),
+            (szo("locatedIn"), country),
+        ],
+        [notes[0]],
+    )
     for x in range(3):
         exchange = syn(f"org/exchange-{x}")
-        b.entity(exchange, [szo("StockExchange")], [(PREF, en(f"Synthetic Exchange {x}")),
-                                                     (ALT, en(f"Synthetic SX{x}"))], [notes[1]])
+        b.entity(
+            exchange,
+            [szo("StockExchange")],
+            [(PREF, en(f"Synthetic Exchange {x}")), (ALT, en(f"Synthetic SX{x}"))],
+            [notes[1]],
+        )
         board = syn(f"board/exchange-{x}-growth")
-        b.entity(board, [szo("MarketBoard")], [(PREF, en(f"Synthetic Exchange {x} growth board")),
-                                                (szo("boardOf"), exchange)], [notes[1]])
+        b.entity(
+            board,
+            [szo("MarketBoard")],
+            [(PREF, en(f"Synthetic Exchange {x} growth board")), (szo("boardOf"), exchange)],
+            [notes[1]],
+        )
     b.handles["notes"] = notes
     return b
 
@@ -269,9 +311,17 @@ def shared_block() -> Block:
 def city_block(c: int, notes: list[str]) -> Block:
     b = Block(f"c{c}")
     city = syn(f"place/city-{c:04d}")
-    b.entity(city, [szo("City")], [(PREF, en(f"Synthetic City {c:04d}")), (PREF, zh(f"合成市 {c:04d}")),
-                                   (szo("identityStatus"), szo("IdentityConfirmed")),
-                                   (szo("locatedIn"), syn("place/province"))], [notes[2]])
+    b.entity(
+        city,
+        [szo("City")],
+        [
+            (PREF, en(f"Synthetic City {c:04d}")),
+            (PREF, zh(f"合成市 {c:04d}")),
+            (szo("identityStatus"), szo("IdentityConfirmed")),
+            (szo("locatedIn"), syn("place/province")),
+        ],
+        [notes[2]],
+    )
     for k in range(2):
         body = syn(f"org/city-{c:04d}-bureau-{k}")
         b.entity(body, [szo("GovernmentBody")], [(PREF, en(f"Synthetic City {c:04d} Bureau {k}"))], [notes[3]])
@@ -282,6 +332,7 @@ def city_block(c: int, notes: list[str]) -> Block:
 # One district block
 # ------------------------------------------------------------------------------------------------
 
+
 def district_block(i: int, seed: int) -> Block:
     rng = random.Random(f"szsemi-synthetic:{seed}:{i}")
     b = Block(f"d{i}")
@@ -289,8 +340,14 @@ def district_block(i: int, seed: int) -> Block:
     city = syn(f"place/city-{i // BLOCKS_PER_CITY:04d}")
     bureaus = [syn(f"org/city-{i // BLOCKS_PER_CITY:04d}-bureau-{k}") for k in range(2)]
     year = 2015 + i % 9
-    P = _document(b, syn(f"source/report-{tag}"), f"Synthetic report {tag} (benchmark data)",
-                  f"synthetic-report-{tag}.txt", 10, f"{year}-{1 + i % 12:02d}")
+    P = _document(
+        b,
+        syn(f"source/report-{tag}"),
+        f"Synthetic report {tag} (benchmark data)",
+        f"synthetic-report-{tag}.txt",
+        10,
+        f"{year}-{1 + i % 12:02d}",
+    )
     pick = rng.choice
 
     def sample(items, lo, hi):
@@ -300,16 +357,32 @@ def district_block(i: int, seed: int) -> Block:
 
     # places
     district = syn(f"place/district-{tag}")
-    b.entity(district, [szo("District")],
-             [(PREF, en(f"Synthetic District {tag}")), (PREF, zh(f"合成区 {tag}")),
-              (szo("reportedName"), en(f"Synthetic district {tag} (reported name)")), (szo("identityStatus"), confirmed),
-              (szo("locatedIn"), city)], [P[0], P[1]])
+    b.entity(
+        district,
+        [szo("District")],
+        [
+            (PREF, en(f"Synthetic District {tag}")),
+            (PREF, zh(f"合成区 {tag}")),
+            (szo("reportedName"), en(f"Synthetic district {tag} (reported name)")),
+            (szo("identityStatus"), confirmed),
+            (szo("locatedIn"), city),
+        ],
+        [P[0], P[1]],
+    )
     subdistricts = []
     for k in range(2):
         sd = syn(f"place/district-{tag}-sub-{k}")
-        b.entity(sd, [szo("Subdistrict")], [(PREF, en(f"Synthetic Subdistrict {tag}-{k}")),
-                                             (PREF, zh(f"合成街道 {tag}-{k}")),
-                                             (szo("identityStatus"), confirmed), (szo("locatedIn"), district)], [P[1]])
+        b.entity(
+            sd,
+            [szo("Subdistrict")],
+            [
+                (PREF, en(f"Synthetic Subdistrict {tag}-{k}")),
+                (PREF, zh(f"合成街道 {tag}-{k}")),
+                (szo("identityStatus"), confirmed),
+                (szo("locatedIn"), district),
+            ],
+            [P[1]],
+        )
         subdistricts.append(sd)
     b.handles["district"] = district
 
@@ -318,11 +391,19 @@ def district_block(i: int, seed: int) -> Block:
     for k in range(2):
         g = syn(f"org/group-{tag}-{k}")
         if k == 0:
-            props = [(PREF, en(f"Synthetic Group {tag}-{k}")), (PREF, zh(f"合成集团 {tag}-{k}")),
-                     (szo("identityStatus"), confirmed), (szo("headquarteredIn"), district)]
+            props = [
+                (PREF, en(f"Synthetic Group {tag}-{k}")),
+                (PREF, zh(f"合成集团 {tag}-{k}")),
+                (szo("identityStatus"), confirmed),
+                (szo("headquarteredIn"), district),
+            ]
         else:
-            props = [(PREF, en(f"Synthetic Group {tag}-{k}")), (szo("reportedName"), en(f"Synthetic group {tag}-{k} (reported name)")),
-                     (szo("identityStatus"), likely), (szo("identityNote"), en("Synthetic note: identity only likely."))]
+            props = [
+                (PREF, en(f"Synthetic Group {tag}-{k}")),
+                (szo("reportedName"), en(f"Synthetic group {tag}-{k} (reported name)")),
+                (szo("identityStatus"), likely),
+                (szo("identityNote"), en("Synthetic note: identity only likely.")),
+            ]
         b.entity(g, [szo("CorporateGroup")], props, [P[2]])
         groups.append(g)
     firms, confirmed_firms, unconfirmed_firms, single_source_firms, listings = [], [], [], [], []
@@ -332,8 +413,12 @@ def district_block(i: int, seed: int) -> Block:
         roll = rng.random()
         props = [(PREF, en(name)), (szo("reportedName"), en(f"Synthetic firm {tag}-{k} (reported name)"))]
         if roll < 0.6:
-            props += [(PREF, zh(f"合成企业 {tag}-{k}")), (ALT, en(f"Synthetic firm {tag}{k} (short name)")),
-                      (szo("identityStatus"), confirmed), (szo("registeredIn"), pick(subdistricts))]
+            props += [
+                (PREF, zh(f"合成企业 {tag}-{k}")),
+                (ALT, en(f"Synthetic firm {tag}{k} (short name)")),
+                (szo("identityStatus"), confirmed),
+                (szo("registeredIn"), pick(subdistricts)),
+            ]
             if rng.random() < 0.5:
                 props.append((szo("subsidiaryOf"), groups[0]))
             if rng.random() < 0.45:
@@ -347,8 +432,10 @@ def district_block(i: int, seed: int) -> Block:
             confirmed_firms.append(f)
         else:
             status = likely if roll < 0.85 else unresolved
-            props += [(szo("identityStatus"), status),
-                      (szo("identityNote"), en("Synthetic note: who this name refers to is not settled."))]
+            props += [
+                (szo("identityStatus"), status),
+                (szo("identityNote"), en("Synthetic note: who this name refers to is not settled.")),
+            ]
             if status == likely and confirmed_firms:
                 props.append((szo("candidateIdentity"), confirmed_firms[-1]))
             passages = [P[3]]
@@ -357,24 +444,39 @@ def district_block(i: int, seed: int) -> Block:
         b.entity(f, [szo("Company")], props, passages)
         firms.append(f)
     for listing, x, ticker, owner in listings:
-        props = [(PREF, en(f"Synthetic listing {ticker}")), (szo("onExchange"), syn(f"org/exchange-{x}")),
-                 (szo("tickerSymbol"), lit(ticker)), (szo("asOf"), typed(year, "gYear"))]
+        props = [
+            (PREF, en(f"Synthetic listing {ticker}")),
+            (szo("onExchange"), syn(f"org/exchange-{x}")),
+            (szo("tickerSymbol"), lit(ticker)),
+            (szo("asOf"), typed(year, "gYear")),
+        ]
         if rng.random() < 0.5:
             props.append((szo("onBoard"), syn(f"board/exchange-{x}-growth")))
         if rng.random() < 0.5:
-            props.append((szo("listedFrom"), typed(f"{year - rng.randint(1, 8)}-{rng.randint(1, 12):02d}", "gYearMonth")))
+            props.append(
+                (szo("listedFrom"), typed(f"{year - rng.randint(1, 8)}-{rng.randint(1, 12):02d}", "gYearMonth"))
+            )
         b.entity(listing, [szo("Listing")], props, [P[3]])
-    b.handles.update(firms=firms, unconfirmed_firms=unconfirmed_firms, single_source_firms=single_source_firms,
-                     listings=[(listing, ticker) for listing, _, ticker, _ in listings])
+    b.handles.update(
+        firms=firms,
+        unconfirmed_firms=unconfirmed_firms,
+        single_source_firms=single_source_firms,
+        listings=[(listing, ticker) for listing, _, ticker, _ in listings],
+    )
 
     # parks, with their figures, milestones and proximity
     parks = []
     for k in range(3):
         park = syn(f"park/park-{tag}-{k}")
         status = pick([confirmed, confirmed, likely, unresolved])
-        props = [(PREF, en(f"Synthetic Park {tag}-{k}")), (szo("reportedName"), en(f"Synthetic park {tag}-{k} (reported name)")),
-                 (szo("identityStatus"), status), (szo("locatedIn"), pick([district, *subdistricts])),
-                 (szo("ownedBy"), pick(groups)), (szo("inSector"), pick(concepts("sectors")))]
+        props = [
+            (PREF, en(f"Synthetic Park {tag}-{k}")),
+            (szo("reportedName"), en(f"Synthetic park {tag}-{k} (reported name)")),
+            (szo("identityStatus"), status),
+            (szo("locatedIn"), pick([district, *subdistricts])),
+            (szo("ownedBy"), pick(groups)),
+            (szo("inSector"), pick(concepts("sectors"))),
+        ]
         if status == confirmed:
             props.append((PREF, zh(f"合成园区 {tag}-{k}")))
         else:
@@ -383,8 +485,10 @@ def district_block(i: int, seed: int) -> Block:
             props.append((szo("operatedBy"), pick(firms)))
         props += [(szo("hasDesignation"), c) for c in sample(concepts("designations"), 1, 2)]
         props += [(szo("offersServiceStage"), c) for c in sample(concepts("service-stages"), 2, 4)]
-        props += [(szo("reliesOn"), pick(concepts("resource-kinds"))),
-                  (szo("aimsToBecome"), pick(concepts("park-kinds")))]
+        props += [
+            (szo("reliesOn"), pick(concepts("resource-kinds"))),
+            (szo("aimsToBecome"), pick(concepts("park-kinds"))),
+        ]
         props += [(szo("focusesOn"), c) for c in sample(concepts("sectors"), 1, 2)]
         props += [(szo("surroundedByIndustryCircle"), c) for c in sample(concepts("sectors"), 2, 4)]
         b.entity(park, [szo("IndustrialPark")], props, [P[4], P[5]] if k == 0 else [P[4]])
@@ -393,35 +497,60 @@ def district_block(i: int, seed: int) -> Block:
         for m, measure in enumerate(measures):
             figure = syn(f"figure/park-{tag}-{k}-m{m}")
             estimate = m > 0
-            props = [(PREF, en(f"Synthetic Park {tag}-{k}: synthetic measure {m + 1}")), (szo("figureOf"), park),
-                     (szo("measures"), measure), (szo("amount"), typed(f"{rng.randint(1, 500) * 10_000_000}.0", "decimal")),
-                     (szo("currencyCode"), lit("CNY")), (szo("bound"), szo(pick(["MoreThan", "Exactly", "AtLeast"]))),
-                     (szo("isEstimate"), typed("true" if estimate else "false", "boolean")),
-                     (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth"))]
+            props = [
+                (PREF, en(f"Synthetic Park {tag}-{k}: synthetic measure {m + 1}")),
+                (szo("figureOf"), park),
+                (szo("measures"), measure),
+                (szo("amount"), typed(f"{rng.randint(1, 500) * 10_000_000}.0", "decimal")),
+                (szo("currencyCode"), lit("CNY")),
+                (szo("bound"), szo(pick(["MoreThan", "Exactly", "AtLeast"]))),
+                (szo("isEstimate"), typed("true" if estimate else "false", "boolean")),
+                (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth")),
+            ]
             if estimate:
                 props.append((szo("expectedWhen"), pick(concepts("conditions"))))
             b.entity(figure, [szo("MonetaryFigure")], props, [P[5]])
         if k == 0:  # a second source disagrees on the first measure, as real sources do
             rival = syn(f"figure/park-{tag}-{k}-m0-second-source")
-            b.entity(rival, [szo("MonetaryFigure")], [
-                (PREF, en(f"Synthetic Park {tag}-{k}: synthetic measure 1, second source")), (szo("figureOf"), park),
-                (szo("measures"), measures[0]), (szo("amount"), typed(f"{rng.randint(501, 900) * 10_000_000}.0", "decimal")),
-                (szo("currencyCode"), lit("CNY")), (szo("bound"), szo("Exactly")),
-                (szo("isEstimate"), typed("false", "boolean"))], [P[6]])
+            b.entity(
+                rival,
+                [szo("MonetaryFigure")],
+                [
+                    (PREF, en(f"Synthetic Park {tag}-{k}: synthetic measure 1, second source")),
+                    (szo("figureOf"), park),
+                    (szo("measures"), measures[0]),
+                    (szo("amount"), typed(f"{rng.randint(501, 900) * 10_000_000}.0", "decimal")),
+                    (szo("currencyCode"), lit("CNY")),
+                    (szo("bound"), szo("Exactly")),
+                    (szo("isEstimate"), typed("false", "boolean")),
+                ],
+                [P[6]],
+            )
         milestone = syn(f"milestone/park-{tag}-{k}-topped-out")
         when = _instant(b, "date", f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", implied=True)
-        b.entity(milestone, [szo("Milestone")], [(PREF, en(f"Synthetic Park {tag}-{k}: synthetic milestone")),
-                                                  (szo("milestoneOf"), park),
-                                                  (szo("milestoneKind"), concept("milestone-kinds", 3)),
-                                                  (iri(TIME + "hasTime"), when)], [P[6]])
+        b.entity(
+            milestone,
+            [szo("Milestone")],
+            [
+                (PREF, en(f"Synthetic Park {tag}-{k}: synthetic milestone")),
+                (szo("milestoneOf"), park),
+                (szo("milestoneKind"), concept("milestone-kinds", 3)),
+                (iri(TIME + "hasTime"), when),
+            ],
+            [P[6]],
+        )
         relation = syn(f"proximity/park-{tag}-{k}")
         destinations = rng.sample(firms, rng.randint(2, 4))
         duration = _duration(b, rng.choice([5, 10, 15, 20, 30]), "unitMinute", "AtMost")
-        props = [(PREF, en(f"Synthetic Park {tag}-{k}: firms within a short drive")), (szo("origin"), park),
-                 *((szo("destination"), d) for d in destinations),
-                 (szo("travelMode"), concept("travel-modes", 1)), (szo("travelTime"), duration),
-                 (szo("statedFirmCount"), _count(b, rng.randint(5, 40), "synthetic firms near the park")),
-                 (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth"))]
+        props = [
+            (PREF, en(f"Synthetic Park {tag}-{k}: firms within a short drive")),
+            (szo("origin"), park),
+            *((szo("destination"), d) for d in destinations),
+            (szo("travelMode"), concept("travel-modes", 1)),
+            (szo("travelTime"), duration),
+            (szo("statedFirmCount"), _count(b, rng.randint(5, 40), "synthetic firms near the park")),
+            (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth")),
+        ]
         b.entity(relation, [szo("ProximityRelation")], props, [P[6]])
         b.handles.setdefault("durations", []).append((relation, duration))
         b.handles.setdefault("proximity", []).append((relation, destinations))
@@ -429,28 +558,49 @@ def district_block(i: int, seed: int) -> Block:
     b.handles["parks"] = parks
     for when_kind, subject, value in (("gYear", district, str(year - 10)), ("gYearMonth", firms[0], f"{year - 3}-06")):
         milestone = syn(f"milestone/{'district' if subject == district else 'firm'}-{tag}-established")
-        b.entity(milestone, [szo("Milestone")], [(PREF, en(f"Synthetic milestone of block {tag}")),
-                                                  (szo("milestoneOf"), subject),
-                                                  (szo("milestoneKind"), concept("milestone-kinds", 2)),
-                                                  (iri(TIME + "hasTime"), _instant(b, when_kind, value))], [P[7]])
+        b.entity(
+            milestone,
+            [szo("Milestone")],
+            [
+                (PREF, en(f"Synthetic milestone of block {tag}")),
+                (szo("milestoneOf"), subject),
+                (szo("milestoneKind"), concept("milestone-kinds", 2)),
+                (iri(TIME + "hasTime"), _instant(b, when_kind, value)),
+            ],
+            [P[7]],
+        )
 
     # a major project with two production lines
     lines = []
     for size, diameter in ((8, 200), (12, 300)):
         line = syn(f"line/project-{tag}-{diameter}mm")
-        b.entity(line, [szo("ProductionLine")], [(PREF, en(f"Synthetic {size}-inch line {tag}")),
-                                                 (szo("operatedBy"), firms[1]),
-                                                 (szo("waferSizeInches"), typed(size, "integer")),
-                                                 (szo("waferDiameterMm"), typed(diameter, "integer")),
-                                                 (szo("operatingSince"), typed(f"{year - 2}-{rng.randint(1, 12):02d}", "gYearMonth"))],
-                 [P[7]])
+        b.entity(
+            line,
+            [szo("ProductionLine")],
+            [
+                (PREF, en(f"Synthetic {size}-inch line {tag}")),
+                (szo("operatedBy"), firms[1]),
+                (szo("waferSizeInches"), typed(size, "integer")),
+                (szo("waferDiameterMm"), typed(diameter, "integer")),
+                (szo("operatingSince"), typed(f"{year - 2}-{rng.randint(1, 12):02d}", "gYearMonth")),
+            ],
+            [P[7]],
+        )
         lines.append(line)
     project = syn(f"project/project-{tag}")
-    b.entity(project, [szo("MajorProject")], [(PREF, en(f"Synthetic Project {tag}")),
-                                              (szo("reportedName"), en(f"Synthetic project {tag} (reported name)")),
-                                              (szo("identityStatus"), confirmed), (szo("operatedBy"), firms[1]),
-                                              (szo("locatedIn"), district),
-                                              *((szo("includesFacility"), x) for x in lines)], [P[7], P[8]])
+    b.entity(
+        project,
+        [szo("MajorProject")],
+        [
+            (PREF, en(f"Synthetic Project {tag}")),
+            (szo("reportedName"), en(f"Synthetic project {tag} (reported name)")),
+            (szo("identityStatus"), confirmed),
+            (szo("operatedBy"), firms[1]),
+            (szo("locatedIn"), district),
+            *((szo("includesFacility"), x) for x in lines),
+        ],
+        [P[7], P[8]],
+    )
 
     # a government plan: issuer, period, focus districts, roles, layout
     plan = syn(f"plan/plan-{tag}")
@@ -465,46 +615,93 @@ def district_block(i: int, seed: int) -> Block:
     roles = []
     for k, role_district in enumerate(dict.fromkeys([district, neighbour])):
         role = syn(f"district-role/plan-{tag}-{k}")
-        b.entity(role, [szo("DistrictRole")], [(PREF, en(f"Synthetic Plan {tag}: role {k}")),
-                                               (szo("roleDistrict"), role_district),
-                                               *((szo("roleFunction"), c) for c in sample(concepts("district-functions"), 1, 2))],
-                 [P[8]])
+        b.entity(
+            role,
+            [szo("DistrictRole")],
+            [
+                (PREF, en(f"Synthetic Plan {tag}: role {k}")),
+                (szo("roleDistrict"), role_district),
+                *((szo("roleFunction"), c) for c in sample(concepts("district-functions"), 1, 2)),
+            ],
+            [P[8]],
+        )
         roles.append(role)
     zones = []
     for k, zone in enumerate(concepts("layout-zones")):
         assignment = syn(f"zone-assignment/plan-{tag}-{k}")
-        b.entity(assignment, [szo("ZoneAssignment")], [(PREF, en(f"Synthetic Plan {tag}: zone {k}")),
-                                                       (szo("zone"), zone), (szo("inSector"), pick(concepts("sectors")))],
-                 [P[8]])
+        b.entity(
+            assignment,
+            [szo("ZoneAssignment")],
+            [
+                (PREF, en(f"Synthetic Plan {tag}: zone {k}")),
+                (szo("zone"), zone),
+                (szo("inSector"), pick(concepts("sectors"))),
+            ],
+            [P[8]],
+        )
         zones.append(assignment)
-    b.entity(layout, [szo("SpatialLayout")], [(PREF, en(f"Synthetic Plan {tag}: layout")),
-                                              *((szo("hasZoneAssignment"), z) for z in zones)], [P[8]])
-    b.entity(plan, [szo("GovernmentPlan")],
-             [(PREF, en(f"Synthetic Plan {tag}")), (PREF, zh(f"合成规划 {tag}")), (ALT, en(f"Synthetic plan {tag} (short name)")),
-              (szo("identityStatus"), confirmed), (szo("issueDate"), typed(f"{start}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "date")),
-              *((szo("issuedBy"), x) for x in sample(bureaus, 1, 2)), (szo("jurisdiction"), district),
-              (szo("inSector"), pick(concepts("sectors"))), (szo("planPeriod"), period),
-              *((szo("prioritises"), c) for c in sample(concepts("plan-priorities"), 1, 2)),
-              *((szo("focusDistrict"), d) for d in dict.fromkeys([district, neighbour])),
-              *((szo("assignsRole"), r) for r in roles), (szo("setsLayout"), layout)], [P[8], P[9]])
+    b.entity(
+        layout,
+        [szo("SpatialLayout")],
+        [(PREF, en(f"Synthetic Plan {tag}: layout")), *((szo("hasZoneAssignment"), z) for z in zones)],
+        [P[8]],
+    )
+    b.entity(
+        plan,
+        [szo("GovernmentPlan")],
+        [
+            (PREF, en(f"Synthetic Plan {tag}")),
+            (PREF, zh(f"合成规划 {tag}")),
+            (ALT, en(f"Synthetic plan {tag} (short name)")),
+            (szo("identityStatus"), confirmed),
+            (szo("issueDate"), typed(f"{start}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "date")),
+            *((szo("issuedBy"), x) for x in sample(bureaus, 1, 2)),
+            (szo("jurisdiction"), district),
+            (szo("inSector"), pick(concepts("sectors"))),
+            (szo("planPeriod"), period),
+            *((szo("prioritises"), c) for c in sample(concepts("plan-priorities"), 1, 2)),
+            *((szo("focusDistrict"), d) for d in dict.fromkeys([district, neighbour])),
+            *((szo("assignsRole"), r) for r in roles),
+            (szo("setsLayout"), layout),
+        ],
+        [P[8], P[9]],
+    )
 
     # an industry cluster and attributed claims
     cluster = syn(f"cluster/cluster-{tag}")
-    b.entity(cluster, [szo("IndustryCluster")],
-             [(PREF, en(f"Synthetic Cluster {tag}")), (PREF, zh(f"合成产业集群 {tag}")),
-              (szo("clusterLocation"), district), (szo("inSector"), pick(concepts("sectors"))),
-              (szo("coreActivity"), pick(concepts("sectors"))), (szo("focusProject"), project),
-              *((szo("representativeFirm"), f) for f in rng.sample(firms, 5)),
-              (szo("statedFirmCount"), _count(b, rng.randint(40, 120), "synthetic firms of the cluster")),
-              (szo("developmentDuration"), _duration(b, rng.randint(5, 30), "unitYear", "MoreThan")),
-              (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth"))], [P[9]])
+    b.entity(
+        cluster,
+        [szo("IndustryCluster")],
+        [
+            (PREF, en(f"Synthetic Cluster {tag}")),
+            (PREF, zh(f"合成产业集群 {tag}")),
+            (szo("clusterLocation"), district),
+            (szo("inSector"), pick(concepts("sectors"))),
+            (szo("coreActivity"), pick(concepts("sectors"))),
+            (szo("focusProject"), project),
+            *((szo("representativeFirm"), f) for f in rng.sample(firms, 5)),
+            (szo("statedFirmCount"), _count(b, rng.randint(40, 120), "synthetic firms of the cluster")),
+            (szo("developmentDuration"), _duration(b, rng.randint(5, 30), "unitYear", "MoreThan")),
+            (szo("asOf"), typed(f"{year}-{1 + i % 12:02d}", "gYearMonth")),
+        ],
+        [P[9]],
+    )
     claims = []
-    for k, (about, status) in enumerate(((parks[0], "ClaimUnverified"), (cluster, pick(["ClaimForecast", "ClaimContradicted"])))):
+    for k, (about, status) in enumerate(
+        ((parks[0], "ClaimUnverified"), (cluster, pick(["ClaimForecast", "ClaimContradicted"])))
+    ):
         claim = syn(f"claim/claim-{tag}-{k}")
-        b.entity(claim, [szo("AttributedClaim")], [(PREF, en(f"Synthetic claim {tag}-{k}")), (szo("claimAbout"), about),
-                                                   (szo("claimStatus"), szo(status)),
-                                                   (szo("claimSummary"), en("A generated claim, attributed to its synthetic source."))],
-                 [P[9]])
+        b.entity(
+            claim,
+            [szo("AttributedClaim")],
+            [
+                (PREF, en(f"Synthetic claim {tag}-{k}")),
+                (szo("claimAbout"), about),
+                (szo("claimStatus"), szo(status)),
+                (szo("claimSummary"), en("A generated claim, attributed to its synthetic source.")),
+            ],
+            [P[9]],
+        )
         claims.append(claim)
     b.handles.update(claims=claims, passages=P, plan=plan)
     return b
@@ -569,14 +766,16 @@ def plant(b: Block, kind: str) -> dict:
         begin = next(o for s, p, o in b.triples if s == period and p == iri(TIME + "hasBeginning"))
         _remove(b, begin, iri(TIME + "inXSDgYear"))
         b.add(begin, iri(TIME + "inXSDgYear"), typed("2099", "gYear"))
-        expect.update(owner=plan, via=szo("planPeriod"), path=iri(TIME + "hasEnd"),
-                      component="SPARQLConstraintComponent")
+        expect.update(
+            owner=plan, via=szo("planPeriod"), path=iri(TIME + "hasEnd"), component="SPARQLConstraintComponent"
+        )
     elif kind == "duration-in-days":
         relation, duration = h["durations"][1]
         _remove(b, duration, iri(TIME + "unitType"))
         b.add(duration, iri(TIME + "unitType"), iri(TIME + "unitDay"))
-        expect.update(owner=relation, via=szo("travelTime"), path=iri(TIME + "unitType"),
-                      component="InConstraintComponent")
+        expect.update(
+            owner=relation, via=szo("travelTime"), path=iri(TIME + "unitType"), component="InConstraintComponent"
+        )
     elif kind == "listing-two-tickers" and h["listings"]:
         listing, ticker = h["listings"][0]
         b.add(listing, szo("tickerSymbol"), lit(ticker + "B"))
@@ -585,8 +784,9 @@ def plant(b: Block, kind: str) -> dict:
         f = h["figures"][1]
         _remove(b, f, szo("currencyCode"))
         b.add(f, szo("currencyCode"), lit("yuan"))
-        expect.update(kind="figure-currency-not-iso", focus=f, path=szo("currencyCode"),
-                      component="PatternConstraintComponent")
+        expect.update(
+            kind="figure-currency-not-iso", focus=f, path=szo("currencyCode"), component="PatternConstraintComponent"
+        )
     else:
         raise ValueError(f"unknown error kind {kind!r}")
     for key in ("focus", "owner", "via", "path"):
@@ -596,14 +796,25 @@ def plant(b: Block, kind: str) -> dict:
     return expect
 
 
-ERROR_KINDS = ("no-english-name", "figure-without-bound", "passage-number-as-text", "park-misspelt-property",
-               "park-located-in-a-firm", "proximity-without-destination", "unconfirmed-with-chinese-name",
-               "claim-without-source", "period-ends-before-it-begins", "duration-in-days", "listing-two-tickers")
+ERROR_KINDS = (
+    "no-english-name",
+    "figure-without-bound",
+    "passage-number-as-text",
+    "park-misspelt-property",
+    "park-located-in-a-firm",
+    "proximity-without-destination",
+    "unconfirmed-with-chinese-name",
+    "claim-without-source",
+    "period-ends-before-it-begins",
+    "duration-in-days",
+    "listing-two-tickers",
+)
 
 
 # ------------------------------------------------------------------------------------------------
 # Writing
 # ------------------------------------------------------------------------------------------------
+
 
 def _blocks_for(target: int) -> int:
     """How many district blocks make about ``target`` triples (blocks are near-constant in size)."""
@@ -641,8 +852,14 @@ def generate(out: str | os.PathLike, size: int, seed: int = 1, plant_errors: int
             triples += len(b.triples)
             i += 1
     os.replace(tmp, out)
-    info = {"file": out.name, "seed": seed, "requested": size, "triples": triples, "blocks": i,
-            "planted_errors": planted}
+    info = {
+        "file": out.name,
+        "seed": seed,
+        "requested": size,
+        "triples": triples,
+        "blocks": i,
+        "planted_errors": planted,
+    }
     if plant_errors:
         Path(str(out) + ".errors.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
@@ -662,13 +879,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="10k", help="10k, 100k, 1M, 10M or a number of triples")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--plant-errors", type=int, default=0, metavar="N",
-                        help="write a variant with N known errors (and OUT.errors.json listing them)")
+    parser.add_argument(
+        "--plant-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write a variant with N known errors (and OUT.errors.json listing them)",
+    )
     parser.add_argument("--out", required=True, help="the N-Triples file to write")
     args = parser.parse_args(argv)
     info = generate(args.out, parse_size(args.size), args.seed, args.plant_errors)
-    print(f"{args.out}: {info['triples']} triples in {info['blocks']} blocks"
-          + (f", {len(info['planted_errors'])} planted errors" if args.plant_errors else ""), file=sys.stderr)
+    print(
+        f"{args.out}: {info['triples']} triples in {info['blocks']} blocks"
+        + (f", {len(info['planted_errors'])} planted errors" if args.plant_errors else ""),
+        file=sys.stderr,
+    )
     return 0
 
 

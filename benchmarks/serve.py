@@ -31,13 +31,20 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-LIGHT = ("SELECT ?label WHERE { <https://w3id.org/szsemi/id/place/pingshan-district> "
-         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+LIGHT = (
+    "SELECT ?label WHERE { <https://w3id.org/szsemi/id/place/pingshan-district> "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+)
 PAGES = {
     "home-search": "/?q=pingshan",
     "stored-query": "/queries/get-within-travel-time",
-    "sparql-page": "/query?" + urllib.parse.urlencode({"query": "SELECT ?entity ?label WHERE {\n  ?entity "
-                                                                "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label\n} LIMIT 12"}),
+    "sparql-page": "/query?"
+    + urllib.parse.urlencode(
+        {
+            "query": "SELECT ?entity ?label WHERE {\n  ?entity "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label\n} LIMIT 12"
+        }
+    ),
     "entity": "/id/place/pingshan-district",
     "ontology-term": "/ontology/IndustrialPark",
     "api-docs": "/docs",
@@ -77,9 +84,14 @@ def stop(process: subprocess.Popen) -> None:
 def start_szsemi(folder: Path, workers: int) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     start = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "szsemi", "serve", "--port", str(port), "--workers", str(workers)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               cwd=folder, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "szsemi", "serve", "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=folder,
+        text=True,
+    )
     line = process.stdout.readline() if process.stdout else ""  # the URL, printed once it is ready
     started = time.monotonic() - start
     if "http://" not in line:
@@ -94,14 +106,27 @@ def start_oxigraph(folder: Path) -> tuple[subprocess.Popen, str]:
     binary = shutil.which("oxigraph")
     if binary is None:
         raise RuntimeError("the oxigraph command is missing: pip install oxigraph")
-    files = [str(resources.local_path(resources.ontology_file()))] + \
-        [str(resources.local_path(p)) for p in resources.data_files()]
-    subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", *files], check=True,
-                   capture_output=True)
+    files = [str(resources.local_path(resources.ontology_file()))] + [
+        str(resources.local_path(p)) for p in resources.data_files()
+    ]
+    subprocess.run(
+        [binary, "load", "--location", str(folder / "db"), "--file", *files], check=True, capture_output=True
+    )
     port = free_port()
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(folder / "db"), "--bind",
-                                f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_until_answers(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), process)
     return process, base
@@ -143,8 +168,11 @@ def load(base: str, path: str, requests: int, clients: int) -> dict[str, float]:
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed: {sorted(set(failures))}")
     latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
 
 
 def screenshots(base: str, folder: Path) -> list[Path]:
@@ -153,9 +181,15 @@ def screenshots(base: str, folder: Path) -> list[Path]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--disable-gpu", "--window-size=1280,1400", "--hide-scrollbars",
-                 "--disable-background-networking", "--proxy-server=http://127.0.0.1:9",
-                 "--proxy-bypass-list=127.0.0.1"):
+    for flag in (
+        "--headless=new",
+        "--disable-gpu",
+        "--window-size=1280,1400",
+        "--hide-scrollbars",
+        "--disable-background-networking",
+        "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=127.0.0.1",
+    ):
         options.add_argument(flag)
     if os.geteuid() == 0:
         options.add_argument("--no-sandbox")
@@ -200,17 +234,26 @@ def main(argv: list[str] | None = None) -> int:
             rounds: dict[str, list[dict[str, float]]] = {"szsemi": [], "oxigraph": []}
             for _ in range(args.rounds):
                 rounds["szsemi"].append(load(our_base, path, args.requests, args.clients))
-                rounds["oxigraph"].append(load(their_base, "/query?" + path.split("?", 1)[1], args.requests, args.clients))
+                rounds["oxigraph"].append(
+                    load(their_base, "/query?" + path.split("?", 1)[1], args.requests, args.clients)
+                )
         finally:
             stop(ours)
             if theirs is not None:
                 stop(theirs)
     best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in rounds.items()}
     ratio = best["szsemi"]["rps"] / best["oxigraph"]["rps"]
-    figures = {"start_seconds": round(started, 2), "clients": args.clients, "requests": args.requests,
-               "rounds": args.rounds, "workers": args.workers, "cores": os.cpu_count(),
-               "best": {k: {m: round(v, 1) for m, v in r.items()} for k, r in best.items()},
-               "all": rounds, "ratio": round(ratio, 3)}
+    figures = {
+        "start_seconds": round(started, 2),
+        "clients": args.clients,
+        "requests": args.requests,
+        "rounds": args.rounds,
+        "workers": args.workers,
+        "cores": os.cpu_count(),
+        "best": {k: {m: round(v, 1) for m, v in r.items()} for k, r in best.items()},
+        "all": rounds,
+        "ratio": round(ratio, 3),
+    }
     print(f"szsemi serve started in {started:.2f} s (goal < 3 s)")
     print(f"light SPARQL query, {args.clients} clients, {args.requests} requests x {args.rounds} rounds (best round):")
     print("| server | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")

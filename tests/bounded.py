@@ -37,13 +37,22 @@ class Done:
     peak: int  # bytes of resident memory at the child's peak
 
 
-def szsemi(*args: str | os.PathLike[str], memory: int = 3 << 30, timeout: float = 120,
-           cwd: str | os.PathLike[str] | None = None) -> Done:
+def szsemi(
+    *args: str | os.PathLike[str],
+    memory: int = 3 << 30,
+    timeout: float = 120,
+    cwd: str | os.PathLike[str] | None = None,
+) -> Done:
     """``python -m szsemi ARGS`` with at most ``memory`` bytes of address space and ``timeout`` s."""
     command = [sys.executable, "-m", "szsemi", *map(str, args)]
     # its own process group, so that a timeout stops the command too, not only the wrapper
-    wrapper = subprocess.Popen([sys.executable, "-c", _WRAPPER, str(memory), str(int(timeout) + 1), *command],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, start_new_session=True)
+    wrapper = subprocess.Popen(
+        [sys.executable, "-c", _WRAPPER, str(memory), str(int(timeout) + 1), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = wrapper.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

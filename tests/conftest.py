@@ -16,8 +16,8 @@ SHARED = REPO.parent / "shared"
 
 @pytest.fixture(scope="session")
 def shipped_store():
-    from szsemi.graph.resources import ontology_file
     from szsemi.graph.load import load, shipped_data
+    from szsemi.graph.resources import ontology_file
 
     return load([ontology_file(), *shipped_data()])
 

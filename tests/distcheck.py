@@ -20,8 +20,12 @@ FOLDERS = ("ontology", "data", "queries")
 
 def shipped_files() -> dict[str, bytes]:
     """Every file of the shipped folders, by path relative to the repository (``data/x.ttl``)."""
-    return {p.relative_to(REPO).as_posix(): p.read_bytes() for folder in FOLDERS
-            for p in sorted((REPO / folder).rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(REPO).as_posix(): p.read_bytes()
+        for folder in FOLDERS
+        for p in sorted((REPO / folder).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def package_files() -> dict[str, bytes]:
@@ -70,16 +74,22 @@ def check_wheel(wheel: Path) -> list[str]:
     if metadata["Version"] != version():
         problems.append(f"{wheel.name}: version {metadata['Version']}, the package says {version()}")
     requires = {_requirement(r) for r in metadata.get_all("Requires-Dist") or []}
-    problems += [f"{wheel.name}: dependency {d!r} is not declared as pyproject.toml says" for d in dependencies()
-                 if _requirement(d) not in requires]
+    problems += [
+        f"{wheel.name}: dependency {d!r} is not declared as pyproject.toml says"
+        for d in dependencies()
+        if _requirement(d) not in requires
+    ]
     return problems
 
 
 def check_sdist(sdist: Path) -> list[str]:
     prefix = f"szsemi-{version()}/"
     with tarfile.open(sdist) as t:
-        found = {m.name[len(prefix):]: t.extractfile(m).read() for m in t.getmembers()
-                 if m.isfile() and m.name.startswith(prefix)}
+        found = {
+            m.name[len(prefix) :]: t.extractfile(m).read()
+            for m in t.getmembers()
+            if m.isfile() and m.name.startswith(prefix)
+        }
         links = [m.name for m in t.getmembers() if m.issym() or m.islnk()]
     problems = _compare(found, shipped_files(), sdist.name)
     problems += _compare(found, {f"src/{n}": c for n, c in package_files().items()}, sdist.name)
@@ -91,8 +101,12 @@ def check_dist(folder: Path) -> list[str]:
     wheels = sorted(folder.glob(f"szsemi-{version()}-*.whl"))
     sdists = sorted(folder.glob(f"szsemi-{version()}.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
-        return [(f"{folder}: expected one wheel and one sdist of szsemi {version()}, "
-                 f"found {[p.name for p in [*wheels, *sdists]]}")]
+        return [
+            (
+                f"{folder}: expected one wheel and one sdist of szsemi {version()}, "
+                f"found {[p.name for p in [*wheels, *sdists]]}"
+            )
+        ]
     return check_sdist(sdists[0]) + check_wheel(wheels[0])
 
 
@@ -100,6 +114,9 @@ if __name__ == "__main__":
     problems = check_dist(Path(sys.argv[1]))
     for problem in problems:
         print(problem)
-    print(f"{len(problems)} problems in the built sdist and wheel" if problems else
-          "the sdist and the wheel carry the ontology, the data, the queries and the package")
+    print(
+        f"{len(problems)} problems in the built sdist and wheel"
+        if problems
+        else "the sdist and the wheel carry the ontology, the data, the queries and the package"
+    )
     sys.exit(1 if problems else 0)

@@ -34,12 +34,16 @@ class HostileServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.body = self.rfile.read(length) if length else b""
                 self.method = self.command
-                self.form = urllib.parse.parse_qs(self.body.decode("utf-8", "replace")) \
-                    if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded") else {}
+                self.form = (
+                    urllib.parse.parse_qs(self.body.decode("utf-8", "replace"))
+                    if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+                    else {}
+                )
                 self.form.update(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
                 with server.lock:
-                    server.requests.append({"method": self.command, "path": self.path,
-                                            "headers": dict(self.headers), "form": self.form})
+                    server.requests.append(
+                        {"method": self.command, "path": self.path, "headers": dict(self.headers), "form": self.form}
+                    )
                     number = len(server.requests)
                 try:
                     server.behave(self, number)
@@ -47,8 +51,13 @@ class HostileServer:
                     pass  # the client gave up: that is what these servers test
                 self.close_connection = True
 
-            def send(self, status: int, content_type: str = "text/plain", body: bytes = b"",
-                     headers: dict[str, str] | None = None) -> None:
+            def send(
+                self,
+                status: int,
+                content_type: str = "text/plain",
+                body: bytes = b"",
+                headers: dict[str, str] | None = None,
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))

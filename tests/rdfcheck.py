@@ -19,9 +19,21 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import XSD, BNode, Literal, URIRef
 
-_INTEGERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
-             XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger, XSD.unsignedInt,
-             XSD.unsignedLong, XSD.unsignedShort, XSD.unsignedByte}
+_INTEGERS = {
+    XSD.integer,
+    XSD.int,
+    XSD.long,
+    XSD.short,
+    XSD.byte,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+    XSD.negativeInteger,
+    XSD.nonPositiveInteger,
+    XSD.unsignedInt,
+    XSD.unsignedLong,
+    XSD.unsignedShort,
+    XSD.unsignedByte,
+}
 
 
 def by_value(term):
@@ -80,8 +92,10 @@ def quads(data: Any) -> list[ox.Quad]:
     """The statements of an rdflib Graph or Dataset, a pyoxigraph Dataset, or pyoxigraph quads."""
     blanks: dict[Any, ox.BlankNode] = {}
     if isinstance(data, rdflib.Dataset):
-        return [ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks), _graph_name(g, blanks))
-                for s, p, o, g in data.quads((None, None, None, None))]
+        return [
+            ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks), _graph_name(g, blanks))
+            for s, p, o, g in data.quads((None, None, None, None))
+        ]
     if isinstance(data, rdflib.Graph):
         return [ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks)) for s, p, o in data]
     return [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in data]
@@ -102,9 +116,11 @@ def _compare(a: set[str], b: set[str], sizes: tuple[int, int], what: str) -> Non
         shown = sorted(lines)
         return "\n".join("  " + line for line in shown[:20]) + ("\n  ..." if len(shown) > 20 else "")
 
-    raise AssertionError(f"{what}: not isomorphic ({sizes[0]} vs {sizes[1]} statements)\n"
-                         f"only in the result ({len(a - b)}):\n{show(a - b)}\n"
-                         f"only in the expected ({len(b - a)}):\n{show(b - a)}")
+    raise AssertionError(
+        f"{what}: not isomorphic ({sizes[0]} vs {sizes[1]} statements)\n"
+        f"only in the result ({len(a - b)}):\n{show(a - b)}\n"
+        f"only in the expected ({len(b - a)}):\n{show(b - a)}"
+    )
 
 
 def assert_isomorphic(got: rdflib.Graph, expected: rdflib.Graph, values: bool = False, what: str = "graph") -> None:

@@ -45,8 +45,7 @@ class _Collector:
             for mark in item.iter_markers("hostile"):
                 kind, what, result = (mark.kwargs.get(k) for k in ("kind", "what", "result"))
                 if kind not in KINDS or not what or not result or mark.args:
-                    self.errors.append(f"{item.nodeid}: hostile(...) needs what=, result= and "
-                                       f"kind= one of {KINDS}")
+                    self.errors.append(f"{item.nodeid}: hostile(...) needs what=, result= and kind= one of {KINDS}")
                     continue
                 test = item.nodeid.split("[", 1)[0]  # one row for all parameters of a test
                 self.rows.add(Row(kind, " ".join(what.split()), " ".join(result.split()), test))
@@ -56,8 +55,7 @@ def collect() -> list[Row]:
     collector = _Collector()
     shown = io.StringIO()
     with contextlib.redirect_stdout(shown):  # the list of every test collected is not wanted here
-        code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", str(REPO / "tests")],
-                           plugins=[collector])
+        code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", str(REPO / "tests")], plugins=[collector])
     if code not in (0, pytest.ExitCode.NO_TESTS_COLLECTED) or collector.errors:
         raise SystemExit("\n".join(collector.errors) or f"pytest collection failed ({code}):\n{shown.getvalue()}")
     return sorted(collector.rows, key=lambda r: (r.kind, r.what.lower(), r.test))
@@ -86,8 +84,7 @@ def render(rows: list[Row]) -> str:
         f"- **Faults survived:** {faults}",
         "- **Data lost:** 0 (every fault test checks that what was there before is intact)",
         "",
-        "Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 runtime or endpoint failure, "
-        "130 interrupted.",
+        "Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 runtime or endpoint failure, 130 interrupted.",
         "",
     ]
     for kind, title in (("input", "Hostile inputs"), ("fault", "Faults")):
@@ -111,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     if current == text:
         return 0
-    sys.stderr.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                               "docs/reliability.md", "generated"))
+    sys.stderr.writelines(
+        difflib.unified_diff(current.splitlines(True), text.splitlines(True), "docs/reliability.md", "generated")
+    )
     sys.stderr.write("\ndocs/reliability.md is stale: run `python tests/reliability.py --write`\n")
     return 1
 

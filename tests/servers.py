@@ -63,10 +63,11 @@ class Server:
     def command(self) -> list[str]:
         raise NotImplementedError
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.location)
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.location
+            )
         deadline = time.monotonic() + READY_SECONDS
         ready = self.base_url + self.ready_path + "?" + urllib.parse.urlencode({"query": "ASK {}"})
         while time.monotonic() < deadline:
@@ -88,7 +89,7 @@ class Server:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def restart(self) -> "Server":
+    def restart(self) -> Server:
         self.stop()
         return self.start()
 

@@ -20,10 +20,12 @@ PACKAGE = Path(szsemi.__file__).resolve().parent
 # higher. validate and export are peers that do not know each other.
 LAYERS: dict[str, int] = {
     "errors": 0,  # the exception types and exit codes, which everything raises
-    "sparql_syntax": 1, "http": 1,  # shared plumbing of every stage
+    "sparql_syntax": 1,
+    "http": 1,  # shared plumbing of every stage
     "graph": 2,
     "query": 3,
-    "validate": 4, "export": 4,
+    "validate": 4,
+    "export": 4,
     "api": 5,
     "serve": 6,
     "cli": 7,  # the command line starts the server too (szsemi serve)
@@ -76,7 +78,9 @@ def test_imports_point_down_the_stages():
         mine = _group(me)
         if mine is None:  # the package root is the facade: it names the API lazily
             continue
-        assert mine in LAYERS, f"{me}: a new top-level module or subpackage; give it a layer here and in docs/architecture.md"
+        assert mine in LAYERS, (
+            f"{me}: a new top-level module or subpackage; give it a layer here and in docs/architecture.md"
+        )
         for line, module, names in _imports(path):
             targets = [module] if names == [] else [module] + [f"{module}.{n}" for n in names]
             other = _group(targets[-1]) if module == "szsemi" else _group(module)

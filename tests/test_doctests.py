@@ -28,7 +28,9 @@ MODULES = _with_examples()
 
 
 def test_the_examples_are_found():
-    assert {"szsemi.query.binding", "szsemi.query.catalogue", "szsemi.graph.resources", "szsemi.graph.load"} <= set(MODULES)
+    assert {"szsemi.query.binding", "szsemi.query.catalogue", "szsemi.graph.resources", "szsemi.graph.load"} <= set(
+        MODULES
+    )
 
 
 @pytest.mark.parametrize("name", MODULES)

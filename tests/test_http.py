@@ -19,8 +19,12 @@ from szsemi.cli.main import main
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SELECT = "SELECT ?x WHERE { ?x ?p ?o }"
-SRJ = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
-    {"x": {"type": "literal", "value": "7", "datatype": XSD + "integer"}}]}}).encode()
+SRJ = json.dumps(
+    {
+        "head": {"vars": ["x"]},
+        "results": {"bindings": [{"x": {"type": "literal", "value": "7", "datatype": XSD + "integer"}}]},
+    }
+).encode()
 JSON = "application/sparql-results+json"
 
 
@@ -39,6 +43,7 @@ def servers():
         server = HostileServer(behave)
         started.append(server)
         return server
+
     yield start
     for server in started:
         server.close()
@@ -55,9 +60,11 @@ def answer(status=200, kind=JSON, body=SRJ, headers=None):
 REDIRECTS = [301, 302, 303, 307, 308]
 
 
-@pytest.mark.hostile(what="an endpoint redirects (301/302/303/307/308) to another origin while Basic "
-                          "credentials are set, for a query", result="exit 3 naming both URLs; the other "
-                     "origin receives no request and no credentials", kind="input")
+@pytest.mark.hostile(
+    what="an endpoint redirects (301/302/303/307/308) to another origin while Basic credentials are set, for a query",
+    result="exit 3 naming both URLs; the other origin receives no request and no credentials",
+    kind="input",
+)
 @pytest.mark.parametrize("status", REDIRECTS)
 def test_a_redirect_to_another_origin_with_basic_credentials_is_refused(servers, status, monkeypatch):
     other = servers(answer())
@@ -72,17 +79,26 @@ def test_a_redirect_to_another_origin_with_basic_credentials_is_refused(servers,
 
 def digest_then(after):
     """A server that asks for Digest first, then does ``after`` for an authorised request."""
+
     def behave(h, n):
         if "Authorization" not in h.headers:
-            h.send(401, "text/plain", b"login", {"WWW-Authenticate":
-                                                  'Digest realm="r", nonce="abc", qop="auth", algorithm=MD5'})
+            h.send(
+                401,
+                "text/plain",
+                b"login",
+                {"WWW-Authenticate": 'Digest realm="r", nonce="abc", qop="auth", algorithm=MD5'},
+            )
         else:
             after(h, n)
+
     return behave
 
 
-@pytest.mark.hostile(what="an endpoint redirects to another origin after a Digest login, for a query",
-                     result="exit 3 naming both URLs; the other origin receives nothing", kind="input")
+@pytest.mark.hostile(
+    what="an endpoint redirects to another origin after a Digest login, for a query",
+    result="exit 3 naming both URLs; the other origin receives nothing",
+    kind="input",
+)
 @pytest.mark.parametrize("status", REDIRECTS)
 def test_a_redirect_to_another_origin_with_digest_credentials_is_refused(servers, status, monkeypatch):
     other = servers(answer())
@@ -94,9 +110,11 @@ def test_a_redirect_to_another_origin_with_digest_credentials_is_refused(servers
     assert first.requests[1]["headers"]["Authorization"].startswith('Digest username="dba"')
 
 
-@pytest.mark.hostile(what="the query endpoint redirects to another origin during a push with Basic or "
-                          "Digest credentials", result="exit 3 naming both URLs; nothing is sent to the "
-                     "other origin and the target is untouched", kind="input")
+@pytest.mark.hostile(
+    what="the query endpoint redirects to another origin during a push with Basic or Digest credentials",
+    result="exit 3 naming both URLs; nothing is sent to the other origin and the target is untouched",
+    kind="input",
+)
 @pytest.mark.parametrize("auth", ["basic", "digest"])
 @pytest.mark.parametrize("status", REDIRECTS)
 def test_push_refuses_a_redirect_to_another_origin(servers, status, auth, monkeypatch):
@@ -104,8 +122,19 @@ def test_push_refuses_a_redirect_to_another_origin(servers, status, auth, monkey
     redirect = answer(status, "text/plain", b"", {"Location": other.url})
     first = servers(digest_then(redirect) if auth == "digest" else redirect)
     monkeypatch.setenv("SZSEMI_PASSWORD", "s3cret")
-    code, out, err = cli("push", "--endpoint", first.url, "--graph", "https://example.org/g",
-                         "--user", "dba", "--auth", auth, "--content", "ontology")
+    code, out, err = cli(
+        "push",
+        "--endpoint",
+        first.url,
+        "--graph",
+        "https://example.org/g",
+        "--user",
+        "dba",
+        "--auth",
+        auth,
+        "--content",
+        "ontology",
+    )
     assert (code, out) == (3, "") and first.url in err and other.url in err
     assert other.requests == []
 
@@ -116,6 +145,7 @@ def test_a_redirect_within_the_origin_keeps_the_credentials(servers, monkeypatch
             h.send(307, "text/plain", b"", {"Location": "/moved/sparql"})
         else:
             h.send(200, JSON, SRJ)
+
     server = servers(behave)
     monkeypatch.setenv("SZSEMI_PASSWORD", "s3cret")
     code, out, err = cli("sparql", SELECT, "--endpoint", server.url, "--user", "analyst", "--format", "csv")
@@ -133,8 +163,11 @@ def test_without_credentials_a_redirect_to_another_origin_is_followed(servers):
     assert len(other.requests) == 1 and "Authorization" not in other.requests[0]["headers"]
 
 
-@pytest.mark.hostile(what="an endpoint redirects to a file: URL", result="exit 3: the redirect is refused, "
-                     "no local file is read", kind="input")
+@pytest.mark.hostile(
+    what="an endpoint redirects to a file: URL",
+    result="exit 3: the redirect is refused, no local file is read",
+    kind="input",
+)
 def test_a_redirect_to_a_file_url_is_refused(servers):
     first = servers(answer(302, "text/plain", b"", {"Location": "file:///etc/passwd"}))
     code, out, err = cli("sparql", SELECT, "--endpoint", first.url)
@@ -142,8 +175,9 @@ def test_a_redirect_to_a_file_url_is_refused(servers):
     assert "root:" not in err
 
 
-@pytest.mark.hostile(what="an endpoint that redirects to itself for ever", result="exit 3 after 5 redirects",
-                     kind="input")
+@pytest.mark.hostile(
+    what="an endpoint that redirects to itself for ever", result="exit 3 after 5 redirects", kind="input"
+)
 def test_a_redirect_loop_ends(servers):
     server = servers(answer(307, "text/plain", b"", {"Location": "/sparql"}))
     code, _, err = cli("sparql", SELECT, "--endpoint", server.url)
@@ -154,18 +188,41 @@ def test_a_redirect_loop_ends(servers):
 # Only http(s), and option values checked
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.hostile(what="--endpoint, --update-endpoint or --store-endpoint with a file:, ftp: or other "
-                          "non-http scheme, or not a URL", result="exit 2 naming the option, the value and "
-                     "what is allowed; nothing is read", kind="input")
-@pytest.mark.parametrize("argv", [
-    ["sparql", SELECT, "--endpoint", "file:///etc/passwd"],
-    ["query", "run", "get-claims", "--endpoint", "ftp://127.0.0.1/x"],
-    ["sparql", SELECT, "--endpoint", "not-a-url"],
-    ["sparql", SELECT, "--endpoint", "http://"],
-    ["push", "--endpoint", "file:///etc/passwd", "--graph", "https://example.org/g"],
-    ["push", "--endpoint", "http://127.0.0.1:9/q", "--store-endpoint", "file:///tmp/x", "--graph", "https://example.org/g"],
-    ["push", "--endpoint", "http://127.0.0.1:9/q", "--update-endpoint", "gopher://x/", "--graph", "https://example.org/g"],
-], ids=["query-file", "run-ftp", "not-a-url", "no-host", "push-file", "push-store-file", "push-update-gopher"])
+
+@pytest.mark.hostile(
+    what="--endpoint, --update-endpoint or --store-endpoint with a file:, ftp: or other non-http scheme, or not a URL",
+    result="exit 2 naming the option, the value and what is allowed; nothing is read",
+    kind="input",
+)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sparql", SELECT, "--endpoint", "file:///etc/passwd"],
+        ["query", "run", "get-claims", "--endpoint", "ftp://127.0.0.1/x"],
+        ["sparql", SELECT, "--endpoint", "not-a-url"],
+        ["sparql", SELECT, "--endpoint", "http://"],
+        ["push", "--endpoint", "file:///etc/passwd", "--graph", "https://example.org/g"],
+        [
+            "push",
+            "--endpoint",
+            "http://127.0.0.1:9/q",
+            "--store-endpoint",
+            "file:///tmp/x",
+            "--graph",
+            "https://example.org/g",
+        ],
+        [
+            "push",
+            "--endpoint",
+            "http://127.0.0.1:9/q",
+            "--update-endpoint",
+            "gopher://x/",
+            "--graph",
+            "https://example.org/g",
+        ],
+    ],
+    ids=["query-file", "run-ftp", "not-a-url", "no-host", "push-file", "push-store-file", "push-update-gopher"],
+)
 def test_only_http_endpoints_are_accepted(argv):
     code, out, err = cli(*argv)
     option = next(a for a in argv if a.endswith("endpoint") and argv[argv.index(a) + 1] in err)
@@ -183,23 +240,41 @@ def test_a_config_file_with_a_file_url_exits_2(tmp_path):
     assert code == 2 and f"{config}: [endpoint] url: 'file:///etc/passwd' is not an http(s) URL" in err
 
 
-@pytest.mark.hostile(what="zero or negative --timeout, --chunk-size or --retries, and push --timeout -1",
-                     result="exit 2 naming the option, the value and what is allowed", kind="input")
-@pytest.mark.parametrize("argv,option,allowed", [
-    (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "0"], "--timeout", "seconds > 0"),
-    (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "-1"], "--timeout", "seconds > 0"),
-    (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "nan"], "--timeout", "seconds > 0"),
-    (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--retries", "-1"], "--retries", ">= 0"),
-    (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--max-rows", "0"], "--max-rows", ">= 1"),
-    (["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--timeout", "-1"],
-     "--timeout", "seconds > 0"),
-    (["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--timeout", "0"],
-     "--timeout", "seconds > 0"),
-    (["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--chunk-size", "0"],
-     "--chunk-size", ">= 1"),
-    (["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--chunk-size", "-5"],
-     "--chunk-size", ">= 1"),
-])
+@pytest.mark.hostile(
+    what="zero or negative --timeout, --chunk-size or --retries, and push --timeout -1",
+    result="exit 2 naming the option, the value and what is allowed",
+    kind="input",
+)
+@pytest.mark.parametrize(
+    "argv,option,allowed",
+    [
+        (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "0"], "--timeout", "seconds > 0"),
+        (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "-1"], "--timeout", "seconds > 0"),
+        (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--timeout", "nan"], "--timeout", "seconds > 0"),
+        (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--retries", "-1"], "--retries", ">= 0"),
+        (["sparql", SELECT, "--endpoint", "http://127.0.0.1:9/q", "--max-rows", "0"], "--max-rows", ">= 1"),
+        (
+            ["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--timeout", "-1"],
+            "--timeout",
+            "seconds > 0",
+        ),
+        (
+            ["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--timeout", "0"],
+            "--timeout",
+            "seconds > 0",
+        ),
+        (
+            ["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--chunk-size", "0"],
+            "--chunk-size",
+            ">= 1",
+        ),
+        (
+            ["push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "https://example.org/g", "--chunk-size", "-5"],
+            "--chunk-size",
+            ">= 1",
+        ),
+    ],
+)
 def test_bad_option_values_exit_2_naming_option_value_and_what_is_allowed(argv, option, allowed):
     code, out, err = cli(*argv)
     value = argv[argv.index(option) + 1]
@@ -217,6 +292,7 @@ def test_zero_retries_means_one_try(servers):
 # --------------------------------------------------------------------------------------------
 # One deadline for the whole command
 # --------------------------------------------------------------------------------------------
+
 
 def trickle(headers_too: bool):
     def behave(h, n):
@@ -238,12 +314,15 @@ def trickle(headers_too: bool):
             time.sleep(0.2)
             if time.monotonic() > stop:
                 return
+
     return behave
 
 
-@pytest.mark.hostile(what="a server that trickles its answer (body or headers) a few bytes a second, with "
-                          "--timeout 1.5 and retries", result="exit 3 naming the timeout, within the deadline "
-                     "(retries included)", kind="fault")
+@pytest.mark.hostile(
+    what="a server that trickles its answer (body or headers) a few bytes a second, with --timeout 1.5 and retries",
+    result="exit 3 naming the timeout, within the deadline (retries included)",
+    kind="fault",
+)
 @pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
 def test_a_trickling_server_cannot_hold_the_command_past_its_deadline(servers, headers_too):
     server = servers(trickle(headers_too))
@@ -254,8 +333,11 @@ def test_a_trickling_server_cannot_hold_the_command_past_its_deadline(servers, h
     assert took < 1.5 + 2.0, f"the command ran {took:.1f} s with --timeout 1.5"  # a bound, not a speed goal
 
 
-@pytest.mark.hostile(what="a server that answers 503 to every try, with --timeout 1 and --retries 10",
-                     result="exit 3 once the deadline leaves no time for another try", kind="fault")
+@pytest.mark.hostile(
+    what="a server that answers 503 to every try, with --timeout 1 and --retries 10",
+    result="exit 3 once the deadline leaves no time for another try",
+    kind="fault",
+)
 def test_retries_stay_within_the_one_deadline(servers):
     server = servers(answer(503, "text/plain", b"busy"))
     start = time.monotonic()
@@ -268,6 +350,7 @@ def test_retries_stay_within_the_one_deadline(servers):
 # Answers capped, checked and retried when cut
 # --------------------------------------------------------------------------------------------
 
+
 def flood(h, n):
     h.send_response(200)
     h.send_header("Content-Type", JSON)
@@ -279,29 +362,34 @@ def flood(h, n):
         h.wfile.write(block)
 
 
-@pytest.mark.hostile(what="an endpoint that streams an endless answer", result="exit 3 naming the byte cap "
-                     "(--max-bytes); the answer is abandoned there", kind="input")
+@pytest.mark.hostile(
+    what="an endpoint that streams an endless answer",
+    result="exit 3 naming the byte cap (--max-bytes); the answer is abandoned there",
+    kind="input",
+)
 def test_a_flood_stops_at_the_byte_cap(servers):
     server = servers(flood)
     code, out, err = cli("sparql", SELECT, "--endpoint", server.url, "--max-bytes", "5000000")
     assert (code, out) == (3, "") and "more than the cap of 5000000 bytes" in err and "--max-bytes" in err
 
 
-@pytest.mark.hostile(what="a 3 GB answer with the default caps", result="exit 3 naming the cap; peak memory "
-                     "under 1 GB", kind="input")
+@pytest.mark.hostile(
+    what="a 3 GB answer with the default caps", result="exit 3 naming the cap; peak memory under 1 GB", kind="input"
+)
 def test_a_3_gb_answer_keeps_memory_bounded(servers):
     server = servers(flood)
-    script = ("import resource, sys; from szsemi.cli.main import main; "
-              f"code = main(['sparql', {SELECT!r}, '--endpoint', {server.url!r}]); "
-              "print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stdout)")
+    script = (
+        "import resource, sys; from szsemi.cli.main import main; "
+        f"code = main(['sparql', {SELECT!r}, '--endpoint', {server.url!r}]); "
+        "print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stdout)"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
     code, peak_kb = map(int, done.stdout.split())
     assert code == 3 and "more than the cap of 100000000 bytes" in done.stderr
     assert peak_kb < 1024 * 1024, f"peak {peak_kb / 1024:.0f} MB"
 
 
-@pytest.mark.hostile(what="an answer with more rows than --max-rows", result="exit 3 naming the row cap",
-                     kind="input")
+@pytest.mark.hostile(what="an answer with more rows than --max-rows", result="exit 3 naming the row cap", kind="input")
 def test_the_row_cap(servers):
     rows = [{"x": {"type": "literal", "value": str(i)}} for i in range(11)]
     server = servers(answer(body=json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": rows}}).encode()))
@@ -314,24 +402,40 @@ def test_the_row_cap(servers):
 BOOLEAN = json.dumps({"head": {}, "boolean": True}).encode()
 OTHER_VARS = json.dumps({"head": {"vars": ["y"]}, "results": {"bindings": []}}).encode()
 NT = b"<http://e/s> <http://e/p> <http://e/o> .\n"
-XML = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-       b'<variable name="x"/></head><results><result><binding name="x"><literal>7</literal></binding>'
-       b'</result></results></sparql>')
+XML = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    b'<variable name="x"/></head><results><result><binding name="x"><literal>7</literal></binding>'
+    b"</result></results></sparql>"
+)
 
 
-@pytest.mark.hostile(what="an answer that does not fit the query: ASK for SELECT, rows for ASK, other "
-                          "variables, RDF for SELECT, SPARQL results for CONSTRUCT, truncated JSON or XML",
-                     result="exit 3 naming the endpoint", kind="input")
-@pytest.mark.parametrize("query,kind,body,says", [
-    (SELECT, JSON, BOOLEAN, "answered a SELECT query with a boolean"),
-    ("ASK { ?s ?p ?o }", JSON, SRJ, "answered an ASK query with rows"),
-    (SELECT, JSON, OTHER_VARS, "answered with the variables y; the query selects x"),
-    (SELECT, "application/n-triples", NT, "not SPARQL results"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", JSON, SRJ, "not N-Triples, Turtle or RDF/XML"),
-    (SELECT, JSON, SRJ[: len(SRJ) // 2], "does not parse"),
-    (SELECT, "application/sparql-results+xml", XML[: len(XML) - 30], "does not parse"),
-], ids=["ask-for-select", "rows-for-ask", "other-variables", "rdf-for-select", "results-for-construct",
-        "truncated-json", "truncated-xml"])
+@pytest.mark.hostile(
+    what="an answer that does not fit the query: ASK for SELECT, rows for ASK, other "
+    "variables, RDF for SELECT, SPARQL results for CONSTRUCT, truncated JSON or XML",
+    result="exit 3 naming the endpoint",
+    kind="input",
+)
+@pytest.mark.parametrize(
+    "query,kind,body,says",
+    [
+        (SELECT, JSON, BOOLEAN, "answered a SELECT query with a boolean"),
+        ("ASK { ?s ?p ?o }", JSON, SRJ, "answered an ASK query with rows"),
+        (SELECT, JSON, OTHER_VARS, "answered with the variables y; the query selects x"),
+        (SELECT, "application/n-triples", NT, "not SPARQL results"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", JSON, SRJ, "not N-Triples, Turtle or RDF/XML"),
+        (SELECT, JSON, SRJ[: len(SRJ) // 2], "does not parse"),
+        (SELECT, "application/sparql-results+xml", XML[: len(XML) - 30], "does not parse"),
+    ],
+    ids=[
+        "ask-for-select",
+        "rows-for-ask",
+        "other-variables",
+        "rdf-for-select",
+        "results-for-construct",
+        "truncated-json",
+        "truncated-xml",
+    ],
+)
 def test_an_answer_must_fit_the_query(servers, query, kind, body, says):
     server = servers(answer(kind=kind, body=body))
     code, out, err = cli("sparql", query, "--endpoint", server.url)
@@ -343,8 +447,11 @@ def test_xml_results_are_read(servers):
     assert cli("sparql", SELECT, "--endpoint", server.url, "--format", "csv")[:2] == (0, "x\r\n7\r\n")
 
 
-@pytest.mark.hostile(what="the connection is cut mid-answer (IncompleteRead), then the server recovers",
-                     result="retried like any transient error: exit 0 with the rows", kind="fault")
+@pytest.mark.hostile(
+    what="the connection is cut mid-answer (IncompleteRead), then the server recovers",
+    result="retried like any transient error: exit 0 with the rows",
+    kind="fault",
+)
 def test_a_connection_cut_mid_answer_is_retried(servers, monkeypatch):
     monkeypatch.setattr(http.time, "sleep", lambda s: None)
 
@@ -357,6 +464,7 @@ def test_a_connection_cut_mid_answer_is_retried(servers, monkeypatch):
             h.wfile.write(SRJ[:20])  # then the connection closes
         else:
             h.send(200, JSON, SRJ)
+
     server = servers(behave)
     code, out, err = cli("sparql", SELECT, "--endpoint", server.url, "--format", "csv")
     assert (code, out, err) == (0, "x\r\n7\r\n", "") and len(server.requests) == 2
@@ -370,6 +478,7 @@ def test_a_connection_cut_every_time_exits_3(servers, monkeypatch):
         h.send_header("Content-Length", "1000")
         h.end_headers()
         h.wfile.write(b"{")
+
     server = servers(behave)
     code, _, err = cli("sparql", SELECT, "--endpoint", server.url, "--retries", "2")
     assert code == 3 and "cut mid-answer" in err and "after 3 attempts" in err
@@ -379,12 +488,16 @@ def test_a_connection_cut_every_time_exits_3(servers, monkeypatch):
 # Content negotiation only
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query,kind,body,accept", [
-    (SELECT, JSON, SRJ, "application/sparql-results+json"),
-    ("ASK { ?s ?p ?o }", JSON, BOOLEAN, "application/sparql-results+json"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", NT, "application/n-triples"),
-    ("DESCRIBE <http://e/s>", "text/turtle", NT, "application/n-triples"),
-])
+
+@pytest.mark.parametrize(
+    "query,kind,body,accept",
+    [
+        (SELECT, JSON, SRJ, "application/sparql-results+json"),
+        ("ASK { ?s ?p ?o }", JSON, BOOLEAN, "application/sparql-results+json"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", NT, "application/n-triples"),
+        ("DESCRIBE <http://e/s>", "text/turtle", NT, "application/n-triples"),
+    ],
+)
 def test_the_protocol_by_content_negotiation_only(servers, query, kind, body, accept):
     server = servers(answer(kind=kind, body=body))
     code, _, err = cli("sparql", query, "--endpoint", server.url, "--graph", "https://example.org/g")
@@ -398,8 +511,9 @@ def test_the_protocol_by_content_negotiation_only(servers, query, kind, body, ac
 def test_digest_login_answers_the_challenge(servers, monkeypatch):
     server = servers(digest_then(answer()))
     monkeypatch.setenv("SZSEMI_PASSWORD", "s3cret")
-    code, out, _ = cli("sparql", SELECT, "--endpoint", server.url, "--user", "dba", "--auth", "digest",
-                       "--format", "csv")
+    code, out, _ = cli(
+        "sparql", SELECT, "--endpoint", server.url, "--user", "dba", "--auth", "digest", "--format", "csv"
+    )
     assert (code, out) == (0, "x\r\n7\r\n")
     sent = server.requests[1]["headers"]["Authorization"]
     assert 'uri="/sparql"' in sent and "qop=auth" in sent and 'realm="r"' in sent
@@ -413,9 +527,12 @@ def test_the_watchdog_is_gone_after_the_answer(servers):
         assert not timer.is_alive()
 
 
-@pytest.mark.hostile(what="a store cuts its answer at its own row limit and says so only in the "
-                          "X-SPARQL-MaxRows header (Virtuoso's ResultSetMaxRows)",
-                     result="exit 3: the answer is incomplete, named as such", kind="input")
+@pytest.mark.hostile(
+    what="a store cuts its answer at its own row limit and says so only in the "
+    "X-SPARQL-MaxRows header (Virtuoso's ResultSetMaxRows)",
+    result="exit 3: the answer is incomplete, named as such",
+    kind="input",
+)
 def test_an_answer_cut_by_the_stores_own_limit_is_refused(servers):
     server = servers(answer(headers={"X-SPARQL-MaxRows": "1"}))
     code, out, err = cli("sparql", SELECT, "--endpoint", server.url)
@@ -424,10 +541,17 @@ def test_an_answer_cut_by_the_stores_own_limit_is_refused(servers):
 
 def test_the_digest_answer_is_rfc_2617s_worked_example(monkeypatch):
     monkeypatch.setattr(http.os, "urandom", lambda n: bytes.fromhex("0a4f113b"))
-    challenge = http._auth_params('realm="testrealm@host.com", qop="auth,auth-int", '
-                                  'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
-                                  'opaque="5ccc069c403ebaf9f0171e9517f40e41"')
-    header = http._digest_header(challenge, http.Credentials("Mufasa", "Circle Of Life", "digest"), "GET",
-                                 "http://www.nowhere.org/dir/index.html", 1)
+    challenge = http._auth_params(
+        'realm="testrealm@host.com", qop="auth,auth-int", '
+        'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+        'opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+    )
+    header = http._digest_header(
+        challenge,
+        http.Credentials("Mufasa", "Circle Of Life", "digest"),
+        "GET",
+        "http://www.nowhere.org/dir/index.html",
+        1,
+    )
     assert 'response="6629fae49393a05397450978507c4ef1"' in header
     assert 'cnonce="0a4f113b"' in header and "nc=00000001" in header

@@ -30,17 +30,29 @@ def test_the_package_source_holds_no_symbolic_links():
 def test_a_checkout_copied_without_links_finds_the_ontology_data_and_queries(tmp_path):
     checkout = tmp_path / "checkout"
     for name in ("src", "ontology", "data", "queries"):
-        shutil.copytree(REPO / name, checkout / name, symlinks=True,
-                        ignore=lambda folder, names: [n for n in names if (Path(folder) / n).is_symlink()
-                                                      or n == "__pycache__"])
+        shutil.copytree(
+            REPO / name,
+            checkout / name,
+            symlinks=True,
+            ignore=lambda folder, names: [n for n in names if (Path(folder) / n).is_symlink() or n == "__pycache__"],
+        )
     shutil.copy(REPO / "pyproject.toml", checkout / "pyproject.toml")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
-    code = ("import sys; from szsemi.cli.main import main; "
-            "sys.exit(main(['query', 'run', 'get-within-travel-time', '--format', 'tsv']))")
-    done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(checkout / 'src')!r}); "
-                           + code], cwd=elsewhere, env=env, check=False, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys; from szsemi.cli.main import main; "
+        "sys.exit(main(['query', 'run', 'get-within-travel-time', '--format', 'tsv']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(checkout / 'src')!r}); " + code],
+        cwd=elsewhere,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "sz:" in done.stdout or "https://w3id.org/szsemi/id/" in done.stdout
 
@@ -50,8 +62,11 @@ def test_the_version_lives_in_one_place(capsys):
     assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "src/szsemi/__init__.py"
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"szsemi {__version__}"
-    others = [str(p.relative_to(REPO)) for p in (REPO / "src").rglob("*.py")
-              if p.name != "__init__.py" and f'"{__version__}"' in p.read_text(encoding="utf-8")]
+    others = [
+        str(p.relative_to(REPO))
+        for p in (REPO / "src").rglob("*.py")
+        if p.name != "__init__.py" and f'"{__version__}"' in p.read_text(encoding="utf-8")
+    ]
     assert others == []
 
 
@@ -66,7 +81,8 @@ def test_core_dependencies_are_pinned_to_a_range_holding_the_installed_release(n
     assert {">=", "<"} <= operators, f"{name} needs a lower and an upper bound, not {spec}"
     assert installed_version(name) in spec, (
         f"{name} {installed_version(name)} is installed but pyproject.toml pins {spec}: run the whole "
-        "suite (and the SHACL cross-check against pySHACL) on it, then move the pin")
+        "suite (and the SHACL cross-check against pySHACL) on it, then move the pin"
+    )
 
 
 def test_distcheck_sees_a_wheel_without_the_data(tmp_path):
@@ -88,7 +104,12 @@ def test_the_built_sdist_and_wheel_carry_every_shipped_file(tmp_path):
     dist = os.environ.get("SZSEMI_DIST")
     if not dist:
         dist = str(tmp_path / "dist")
-        done = subprocess.run([sys.executable, "-m", "build", "--outdir", dist, str(REPO)],
-                              check=False, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "build", "--outdir", dist, str(REPO)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert distcheck.check_dist(Path(dist)) == []

@@ -9,8 +9,13 @@ from conftest import REPO
 
 
 def test_reliability_page_is_generated_from_the_hostile_tests() -> None:
-    done = subprocess.run([sys.executable, str(REPO / "tests" / "reliability.py"), "--check"],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "reliability.py"), "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
 
 

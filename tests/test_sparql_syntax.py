@@ -27,13 +27,16 @@ def test_an_unterminated_string_names_its_place() -> None:
     assert (caught.value.line, caught.value.column) == (2, 8)
 
 
-@pytest.mark.parametrize("text,targets", [
-    ("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }", ["<http://e/>"]),
-    ("select * { service silent e:x { ?s ?p ?o } }", ["e:x"]),
-    ("SELECT * { SERVICE ?where { ?s ?p ?o } }", ["?where"]),
-    ("SELECT * { ?s ?p 'SERVICE <http://e/>' } # SERVICE <http://e/>", []),
-    ("SELECT * { ?s <http://e/SERVICE> ?o }", []),
-])
+@pytest.mark.parametrize(
+    "text,targets",
+    [
+        ("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }", ["<http://e/>"]),
+        ("select * { service silent e:x { ?s ?p ?o } }", ["e:x"]),
+        ("SELECT * { SERVICE ?where { ?s ?p ?o } }", ["?where"]),
+        ("SELECT * { ?s ?p 'SERVICE <http://e/>' } # SERVICE <http://e/>", []),
+        ("SELECT * { ?s <http://e/SERVICE> ?o }", []),
+    ],
+)
 def test_service_clauses_are_found_as_keywords_only(text: str, targets: list[str]) -> None:
     assert [c.target.text for c in service_clauses(text) if c.target] == targets
 

@@ -32,8 +32,7 @@ class ParameterError(UsageError):
 class InputError(SzsemiError):
     """An input file cannot be read or parsed. Carries the place, so the message can point at it."""
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 column: int | None = None):
+    def __init__(self, message: str, path: str | None = None, line: int | None = None, column: int | None = None):
         self.path, self.line, self.column, self.reason = path, line, column, message
         where = ":".join(str(x) for x in (path, line, column) if x is not None)
         super().__init__(f"{where}: {message}" if where else message)

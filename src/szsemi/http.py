@@ -80,8 +80,10 @@ class Deadline:
         return self.end - time.monotonic()
 
     def expired(self, url: str) -> EndpointError:
-        return EndpointError(f"{url} did not answer within the timeout of {self.seconds:g} s "
-                             f"(one deadline for the whole command, retries included; raise it with --timeout)")
+        return EndpointError(
+            f"{url} did not answer within the timeout of {self.seconds:g} s "
+            f"(one deadline for the whole command, retries included; raise it with --timeout)"
+        )
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,17 @@ class _Transient(Exception):
 class Client:
     """Sends requests under the policies above. One client per command (it holds the deadline)."""
 
-    def __init__(self, *, credentials: Credentials | None = None, deadline: Deadline | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, retries: int = 3, backoff: float = 0.5,
-                 max_bytes: int = DEFAULT_MAX_BYTES, user_agent: str = "szsemi"):
+    def __init__(
+        self,
+        *,
+        credentials: Credentials | None = None,
+        deadline: Deadline | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        user_agent: str = "szsemi",
+    ):
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise UsageError(f"retries must be a whole number >= 0, not {retries!r}")
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
@@ -146,14 +156,23 @@ class Client:
 
     # -- the public verbs ------------------------------------------------------------------------
 
-    def post_form(self, url: str, fields: list[tuple[str, str]], accept: str | None = None, *,
-                  retry: bool = True) -> Response:
+    def post_form(
+        self, url: str, fields: list[tuple[str, str]], accept: str | None = None, *, retry: bool = True
+    ) -> Response:
         """POST ``fields`` URL-encoded (works for long queries everywhere)."""
         body = urllib.parse.urlencode(fields).encode("ascii")
         return self.send("POST", url, body, "application/x-www-form-urlencoded", accept, retry=retry)
 
-    def send(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
-             accept: str | None = None, *, retry: bool = True) -> Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        *,
+        retry: bool = True,
+    ) -> Response:
         """One request, with redirects, auth, retries, the deadline and the byte cap applied.
 
         ``retry=False`` for requests that must not be repeated (they change the store).
@@ -169,12 +188,14 @@ class Client:
             try:
                 return self._follow(method, url, body, headers)
             except _Transient as transient:
-                pause = self.backoff * 2 ** attempt
+                pause = self.backoff * 2**attempt
                 if not retry or attempt >= self.retries:
                     raise transient.error(f" after {attempt + 1} attempts" if retry else "") from None
                 if self.deadline.left() <= pause:
-                    raise transient.error(f" after {attempt + 1} attempts, with no time left for another "
-                                          f"within the timeout of {self.deadline.seconds:g} s") from None
+                    raise transient.error(
+                        f" after {attempt + 1} attempts, with no time left for another "
+                        f"within the timeout of {self.deadline.seconds:g} s"
+                    ) from None
                 attempt += 1
                 time.sleep(pause)
 
@@ -195,16 +216,20 @@ class Client:
             try:
                 check_url(target)
             except UsageError:
-                raise EndpointError(f"{current} redirected to {target!r}, which is not an http(s) URL: "
-                                    f"refused") from None
+                raise EndpointError(
+                    f"{current} redirected to {target!r}, which is not an http(s) URL: refused"
+                ) from None
             if _origin(target) != origin and self.credentials is not None:
-                raise EndpointError(f"{url} redirected to {target}, another origin: refused, so that the "
-                                    f"credentials for {url} are not sent there (use the new URL directly)")
+                raise EndpointError(
+                    f"{url} redirected to {target}, another origin: refused, so that the "
+                    f"credentials for {url} are not sent there (use the new URL directly)"
+                )
             current = target
         raise EndpointError(f"{url} redirected more than {REDIRECTS} times: refused")
 
-    def _once(self, method: str, url: str, body: bytes | None, headers: dict[str, str], *,
-              credentials: bool) -> Response:
+    def _once(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], *, credentials: bool
+    ) -> Response:
         """One request to one URL; a Digest challenge is answered once on the same connection."""
         sent = dict(headers)
         auth = self.credentials if credentials else None
@@ -275,8 +300,7 @@ class Client:
             if watchdog is not None:
                 watchdog.cancel()
             connection.close()
-        response = Response(url, answer.status, answer.headers.get("Content-Type", ""), content,
-                            answer.headers)
+        response = Response(url, answer.status, answer.headers.get("Content-Type", ""), content, answer.headers)
         if answer.status >= 400 and answer.status != 401:  # 401: the caller may answer a challenge
             error = _status_error(response, answer.reason)
             if answer.status in TRANSIENT_STATUS:
@@ -287,8 +311,10 @@ class Client:
     def _read(self, answer: http.client.HTTPResponse, url: str, fired: threading.Event) -> bytes:
         declared = answer.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise EndpointError(f"{url} announced an answer of {int(declared)} bytes, over the cap of "
-                                f"{self.max_bytes} bytes (raise it with --max-bytes)")
+            raise EndpointError(
+                f"{url} announced an answer of {int(declared)} bytes, over the cap of "
+                f"{self.max_bytes} bytes (raise it with --max-bytes)"
+            )
         blocks: list[bytes] = []
         size = 0
         while True:
@@ -303,8 +329,10 @@ class Client:
                 return b"".join(blocks)
             size += len(block)
             if size > self.max_bytes:
-                raise EndpointError(f"{url} sent more than the cap of {self.max_bytes} bytes; the answer "
-                                    f"was abandoned there (raise the cap with --max-bytes)")
+                raise EndpointError(
+                    f"{url} sent more than the cap of {self.max_bytes} bytes; the answer "
+                    f"was abandoned there (raise the cap with --max-bytes)"
+                )
             blocks.append(block)
 
 
@@ -325,6 +353,7 @@ def _shut(connection: http.client.HTTPConnection, fired: threading.Event) -> Non
 
 
 # -- HTTP Digest (RFC 7616, MD5 and SHA-256 with qop=auth) -----------------------------------------
+
 
 def _digest_challenge(headers: Message) -> dict[str, str] | None:
     for value in headers.get_all("WWW-Authenticate") or []:
@@ -386,11 +415,20 @@ def _digest_header(challenge: dict[str, str], auth: Credentials, method: str, ur
     qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
     if qops and "auth" not in qops:
         raise EndpointError(f"{url} asks for Digest qop {challenge['qop']!r}; szsemi speaks qop=auth")
-    fields = [f'username="{auth.user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"',
-              f"algorithm={algorithm}"]
+    fields = [
+        f'username="{auth.user}"',
+        f'realm="{realm}"',
+        f'nonce="{nonce}"',
+        f'uri="{uri}"',
+        f"algorithm={algorithm}",
+    ]
     if qops:
-        fields += [f'response="{h(f"{a1}:{nonce}:{nc}:{cnonce}:auth:{a2}")}"', "qop=auth", f"nc={nc}",
-                   f'cnonce="{cnonce}"']
+        fields += [
+            f'response="{h(f"{a1}:{nonce}:{nc}:{cnonce}:auth:{a2}")}"',
+            "qop=auth",
+            f"nc={nc}",
+            f'cnonce="{cnonce}"',
+        ]
     else:
         fields.append(f'response="{h(f"{a1}:{nonce}:{a2}")}"')
     if "opaque" in challenge:

@@ -19,8 +19,17 @@ from dataclasses import dataclass
 
 from szsemi.errors import QueryDefinitionError, UsageError
 
-__all__ = ["Token", "ServiceClause", "check_service", "position", "service_clauses", "skip_prologue",
-           "string_end", "syntax_error", "tokens"]
+__all__ = [
+    "Token",
+    "ServiceClause",
+    "check_service",
+    "position",
+    "service_clauses",
+    "skip_prologue",
+    "string_end",
+    "syntax_error",
+    "tokens",
+]
 
 
 @dataclass(frozen=True)
@@ -82,9 +91,13 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
     """
     m = _CODEPOINT_ESCAPE.search(text) if check_escapes else None
     if m:
-        raise syntax_error(text, m.start(), f"the query text contains the codepoint escape {m.group()!r}; "
-                                            "write the character itself (engines disagree on where "
-                                            "such escapes apply)")
+        raise syntax_error(
+            text,
+            m.start(),
+            f"the query text contains the codepoint escape {m.group()!r}; "
+            "write the character itself (engines disagree on where "
+            "such escapes apply)",
+        )
     out: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -101,7 +114,7 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
             out.append(Token("string", i, j, text[i:j]))
             i = j
         elif ch == "<" and (m := _IRIREF_REST.match(text, i + 1)):
-            out.append(Token("iri", i, m.end(), text[i:m.end()]))
+            out.append(Token("iri", i, m.end(), text[i : m.end()]))
             i = m.end()
         elif ch in "?$" and i + 1 < n and _is_var_char(text[i + 1]):
             j = i + 1
@@ -196,8 +209,7 @@ def service_clauses(text: str) -> list[ServiceClause]:
     return found
 
 
-def check_service(text: str, *, allow: bool = False, where: str = "the query",
-                  flag: str = "--allow-service") -> None:
+def check_service(text: str, *, allow: bool = False, where: str = "the query", flag: str = "--allow-service") -> None:
     """Refuse (:class:`UsageError`) a ``SERVICE`` clause in ``text`` unless ``allow``; a SERVICE
     whose endpoint is a variable is refused either way (the embedded engine calls IRIs only).
 
@@ -215,8 +227,12 @@ def check_service(text: str, *, allow: bool = False, where: str = "the query",
         line, _ = position(text, clause.keyword.start)
         target = clause.target.text if clause.target is not None else "(nothing)"
         if clause.target is None or clause.target.kind == "var":
-            raise UsageError(f"{where}, line {line}: SERVICE {target}: the embedded engine needs the "
-                             "endpoint as an IRI (<https://...> or a prefixed name), not a variable")
+            raise UsageError(
+                f"{where}, line {line}: SERVICE {target}: the embedded engine needs the "
+                "endpoint as an IRI (<https://...> or a prefixed name), not a variable"
+            )
         if not allow:
-            raise UsageError(f"{where}, line {line}: SERVICE {target} would make the embedded engine "
-                             f"call that endpoint over the network; it is refused unless you give {flag}")
+            raise UsageError(
+                f"{where}, line {line}: SERVICE {target} would make the embedded engine "
+                f"call that endpoint over the network; it is refused unless you give {flag}"
+            )

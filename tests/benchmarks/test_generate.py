@@ -33,7 +33,12 @@ def test_the_file_has_about_the_size_asked_for(synthetic, tmp_path, size):
 
 def test_sizes_are_named_as_in_the_benchmark(synthetic):
     assert [synthetic.parse_size(s) for s in ("10k", "100k", "1M", "10M", "2500")] == [
-        10_000, 100_000, 1_000_000, 10_000_000, 2_500]
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        2_500,
+    ]
 
 
 def test_every_subject_is_synthetic_and_every_name_says_so(synthetic_10k):
@@ -41,9 +46,16 @@ def test_every_subject_is_synthetic_and_every_name_says_so(synthetic_10k):
     store.bulk_load(path=str(synthetic_10k), format=ox.RdfFormat.N_TRIPLES)
     subjects = {q.subject for q in store if isinstance(q.subject, ox.NamedNode)}
     assert subjects and all(s.value.startswith((SYN, SCHEME)) for s in subjects)
-    labels = [q.object for q in store if q.predicate.value in (
-        "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
-        "https://w3id.org/szsemi/ontology#reportedName")]
+    labels = [
+        q.object
+        for q in store
+        if q.predicate.value
+        in (
+            "http://www.w3.org/2004/02/skos/core#prefLabel",
+            "http://www.w3.org/2004/02/skos/core#altLabel",
+            "https://w3id.org/szsemi/ontology#reportedName",
+        )
+    ]
     english = [label.value for label in labels if label.language == "en"]
     chinese = [label.value for label in labels if (label.language or "").lower() == "zh-hans"]
     assert len(english) > 500 and len(chinese) > 100
@@ -74,8 +86,10 @@ def test_every_planted_error_is_found_where_it_was_planted_and_nothing_else(synt
             where = lambda f: f.focus == f"<{error['focus']}>"  # noqa: E731
         else:  # a blank node, named by the IRI it hangs from and the property that leads to it
             where = lambda f: (f.focus or "").startswith("_:") and f.anchor == f"<{error['owner']}> <{error['via']}>"  # noqa: E731
-        assert any(where(f) and f.path == f"<{error['path']}>" and f.component == error["component"]
-                   for f in shacl), error
-    anchors = {f"<{e['focus']}>" for e in planted if "focus" in e} | {f"<{e['owner']}> <{e['via']}>"
-                                                                       for e in planted if "owner" in e}
+        assert any(where(f) and f.path == f"<{error['path']}>" and f.component == error["component"] for f in shacl), (
+            error
+        )
+    anchors = {f"<{e['focus']}>" for e in planted if "focus" in e} | {
+        f"<{e['owner']}> <{e['via']}>" for e in planted if "owner" in e
+    }
     assert all(f.focus in anchors or f.anchor in anchors for f in report.findings)

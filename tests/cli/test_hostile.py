@@ -57,8 +57,11 @@ def listener():
 # ------------------------------------------------------------------------------ SERVICE
 
 
-@hostile(what="a query with SERVICE <http://127.0.0.1:PORT/> on the embedded graph",
-         result="exit 2, 'refused unless you give --allow-service'; no connection is made", kind="input")
+@hostile(
+    what="a query with SERVICE <http://127.0.0.1:PORT/> on the embedded graph",
+    result="exit 2, 'refused unless you give --allow-service'; no connection is made",
+    kind="input",
+)
 def test_service_is_refused_without_the_flag(listener):
     url, calls = listener
     done = szsemi("sparql", f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
@@ -67,8 +70,11 @@ def test_service_is_refused_without_the_flag(listener):
     assert calls == []
 
 
-@hostile(what="SERVICE ?unbound (a variable as the endpoint), with or without --allow-service",
-         result="exit 2, 'the embedded engine needs the endpoint as an IRI'", kind="input")
+@hostile(
+    what="SERVICE ?unbound (a variable as the endpoint), with or without --allow-service",
+    result="exit 2, 'the embedded engine needs the endpoint as an IRI'",
+    kind="input",
+)
 @pytest.mark.parametrize("flag", [[], ["--allow-service"]])
 def test_service_with_a_variable_is_a_usage_error(flag):
     done = szsemi("sparql", *flag, "SELECT * WHERE { SERVICE ?unbound { ?s ?p ?o } }")
@@ -76,16 +82,21 @@ def test_service_with_a_variable_is_a_usage_error(flag):
     _no_internal_error(done.err)
 
 
-@hostile(what="a SHACL-SPARQL constraint (sh:select) with a SERVICE clause, during validate",
-         result="exit 2 naming the shape and SERVICE, which SHACL-SPARQL forbids; no connection is made",
-         kind="input")
+@hostile(
+    what="a SHACL-SPARQL constraint (sh:select) with a SERVICE clause, during validate",
+    result="exit 2 naming the shape and SERVICE, which SHACL-SPARQL forbids; no connection is made",
+    kind="input",
+)
 def test_service_in_a_shacl_constraint_is_refused(tmp_path, listener):
     url, calls = listener
-    shapes = write(tmp_path / "shapes.ttl", f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+    shapes = write(
+        tmp_path / "shapes.ttl",
+        f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix e: <http://example.org/> .
 e:Shape a sh:NodeShape ; sh:targetClass e:Thing ;
   sh:sparql [ sh:select "SELECT $this WHERE {{ SERVICE <{url}> {{ $this ?p ?o }} }}" ] .
-""")
+""",
+    )
     data = write(tmp_path / "data.ttl", TTL + "e:x a e:Thing .\n")
     done = szsemi("validate", "--no-owl", "--no-lint", "--no-rules", "--shapes", shapes, data)
     assert done.code == 2 and "<http://example.org/Shape>" in done.err
@@ -97,16 +108,20 @@ e:Shape a sh:NodeShape ; sh:targetClass e:Thing ;
 # ------------------------------------------------------------------------------ deadline, Ctrl-C
 
 
-@hostile(what="--timeout 2 on an embedded four-way cross product (runs for ever)",
-         result="exit 3 within seconds, naming '--timeout 2'", kind="fault")
+@hostile(
+    what="--timeout 2 on an embedded four-way cross product (runs for ever)",
+    result="exit 3 within seconds, naming '--timeout 2'",
+    kind="fault",
+)
 def test_timeout_bounds_an_embedded_query():
     done = szsemi("sparql", "--timeout", "2", CROSS, timeout=60)
     assert done.code == 3 and "--timeout 2" in done.err, done.err
     _no_internal_error(done.err)
 
 
-@hostile(what="--timeout 0 or -1 on the embedded graph", result="exit 2 naming --timeout and what is allowed",
-         kind="input")
+@hostile(
+    what="--timeout 0 or -1 on the embedded graph", result="exit 2 naming --timeout and what is allowed", kind="input"
+)
 @pytest.mark.parametrize("value", ["0", "-1"])
 def test_a_timeout_that_is_not_positive_is_refused(value):
     done = szsemi("sparql", "--timeout", value, "ASK {}")
@@ -114,13 +129,25 @@ def test_a_timeout_that_is_not_positive_is_refused(value):
     _no_internal_error(done.err)
 
 
-@hostile(what="Ctrl-C (SIGINT) during an embedded COUNT or ORDER BY that runs for ever",
-         result="exit 130 at once, 'szsemi: interrupted', no traceback", kind="fault")
-@pytest.mark.parametrize("query", [  # both run for ever in little memory (aggregates, not sorted rows)
-    CROSS, "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a ORDER BY ?n"])
+@hostile(
+    what="Ctrl-C (SIGINT) during an embedded COUNT or ORDER BY that runs for ever",
+    result="exit 130 at once, 'szsemi: interrupted', no traceback",
+    kind="fault",
+)
+@pytest.mark.parametrize(
+    "query",
+    [  # both run for ever in little memory (aggregates, not sorted rows)
+        CROSS,
+        "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a ORDER BY ?n",
+    ],
+)
 def test_ctrl_c_ends_a_running_query_at_once(query):
-    child = subprocess.Popen([sys.executable, "-m", "szsemi", "sparql", query], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, preexec_fn=limited)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "szsemi", "sparql", query],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=limited,
+    )
     try:
         time.sleep(4)  # the shipped graph is loaded and the query is running
         assert child.poll() is None
@@ -150,22 +177,29 @@ def _laughs(levels: int = 9) -> str:
 
 
 def _commands(path: Path, tmp_path: Path) -> dict[str, list[str | Path]]:
-    return {"validate": ["validate", "--no-owl", path],
-            "query --data": ["sparql", "ASK { ?s ?p ?o }", "--data", path],
-            "store build": ["store", "build", "--store", tmp_path / "store", path]}
+    return {
+        "validate": ["validate", "--no-owl", path],
+        "query --data": ["sparql", "ASK { ?s ?p ?o }", "--data", path],
+        "store build": ["store", "build", "--store", tmp_path / "store", path],
+    }
 
 
 def _with_export(path: Path, tmp_path: Path) -> dict[str, list[str | Path]]:
     # export is left out of the deep-nesting and 50 MB cases, where it is not yet bounded (RDFC-1.0
     # canonicalisation grows too fast with nesting depth, and a 50 MB literal exhausts a 2 GB cap):
     # a known gap; where it is bounded, it is held to the same answer as the other commands
-    return {**_commands(path, tmp_path),
-            "export --data": ["export", "--format", "nt", "-o", tmp_path / "out.nt", "--data", path]}
+    return {
+        **_commands(path, tmp_path),
+        "export --data": ["export", "--format", "nt", "-o", tmp_path / "out.nt", "--data", path],
+    }
 
 
-@hostile(what="RDF/XML entity expansion (billion laughs, 10^10 bytes from a 1 kB file) in validate, "
-              "query --data, store build and export --data",
-         result="exit 2 within seconds, under 500 MB, 'entity expansion'", kind="input")
+@hostile(
+    what="RDF/XML entity expansion (billion laughs, 10^10 bytes from a 1 kB file) in validate, "
+    "query --data, store build and export --data",
+    result="exit 2 within seconds, under 500 MB, 'entity expansion'",
+    kind="input",
+)
 def test_billion_laughs_is_refused_in_every_command(tmp_path):
     path = write(tmp_path / "laughs.rdf", _laughs())
     for name, args in _with_export(path, tmp_path).items():
@@ -177,19 +211,24 @@ def test_billion_laughs_is_refused_in_every_command(tmp_path):
 
 def test_rdfxml_with_a_few_plain_entities_still_loads(tmp_path):
     """What ontology editors write (an entity per namespace) is not entity expansion."""
-    path = write(tmp_path / "plain.rdf", """<?xml version="1.0"?>
+    path = write(
+        tmp_path / "plain.rdf",
+        """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY ex "http://example.org/" > ]>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about="&ex;s"><rdf:value rdf:resource="&ex;o"/></rdf:Description>
 </rdf:RDF>
-""")
-    done = szsemi("sparql", "SELECT ?o WHERE { <http://example.org/s> ?p ?o }", "--format", "tsv",
-                  "--data", path)
+""",
+    )
+    done = szsemi("sparql", "SELECT ?o WHERE { <http://example.org/s> ?p ?o }", "--format", "tsv", "--data", path)
     assert done.code == 0 and "<http://example.org/o>" in done.out, done.err
 
 
-@hostile(what="JSON-LD nested 10,000 levels deep in validate, query --data and store build",
-         result="exit 2, 'nested 10001 levels deep; ... at most 500 levels'", kind="input")
+@hostile(
+    what="JSON-LD nested 10,000 levels deep in validate, query --data and store build",
+    result="exit 2, 'nested 10001 levels deep; ... at most 500 levels'",
+    kind="input",
+)
 def test_deep_jsonld_is_refused_in_every_command(tmp_path):
     leaf = '{"@id": "http://example.org/leaf", "http://example.org/p": "x"}'
     text = '{"http://example.org/p": ' * 10_000 + leaf + "}" * 10_000
@@ -200,10 +239,11 @@ def test_deep_jsonld_is_refused_in_every_command(tmp_path):
         _no_internal_error(done.err)
 
 
-@hostile(what="Turtle nested 10,000 levels deep ([ ... ] and ( ... )) in validate, query --data, store "
-              "build and format",
-         result="read (exit 0) by validate, query and store; format: exit 2, 'nested 10000 levels deep', "
-                "at most 100", kind="input")
+@hostile(
+    what="Turtle nested 10,000 levels deep ([ ... ] and ( ... )) in validate, query --data, store build and format",
+    result="read (exit 0) by validate, query and store; format: exit 2, 'nested 10000 levels deep', at most 100",
+    kind="input",
+)
 @pytest.mark.parametrize("opening,closing", [("[ e:p ", " ]"), ("( ", " )")])
 def test_deep_turtle_is_read_or_refused_clearly(tmp_path, opening, closing):
     path = write(tmp_path / "deep.ttl", TTL + "e:s e:p " + opening * 10_000 + "e:o" + closing * 10_000 + " .\n")
@@ -215,8 +255,11 @@ def test_deep_turtle_is_read_or_refused_clearly(tmp_path, opening, closing):
     _no_internal_error(done.err)
 
 
-@hostile(what="a 50 MB literal in validate, query --data, store build and format",
-         result="exit 2, 'longer than the parser accepts (16 MB)'", kind="input")
+@hostile(
+    what="a 50 MB literal in validate, query --data, store build and format",
+    result="exit 2, 'longer than the parser accepts (16 MB)'",
+    kind="input",
+)
 def test_a_50_mb_literal_gets_the_same_answer_everywhere(tmp_path):
     path = write(tmp_path / "big.ttl", TTL + 'e:s e:p "' + "a" * 50_000_000 + '" .\n')
     commands = {**_commands(path, tmp_path), "format": ["format", "--check", path]}
@@ -226,9 +269,12 @@ def test_a_50_mb_literal_gets_the_same_answer_everywhere(tmp_path):
         _no_internal_error(done.err)
 
 
-@hostile(what="a Turtle file that starts with a byte-order mark, in validate, query --data, store build, "
-              "export --data and format",
-         result="read as if it had none (exit 0); format rewrites it without the mark", kind="input")
+@hostile(
+    what="a Turtle file that starts with a byte-order mark, in validate, query --data, store build, "
+    "export --data and format",
+    result="read as if it had none (exit 0); format rewrites it without the mark",
+    kind="input",
+)
 def test_a_byte_order_mark_is_read_everywhere(tmp_path):
     path = write(tmp_path / "bom.ttl", b"\xef\xbb\xbf" + (TTL + "e:s e:p e:o .\n").encode())
     for name, args in _with_export(path, tmp_path).items():
@@ -238,15 +284,23 @@ def test_a_byte_order_mark_is_read_everywhere(tmp_path):
     assert done.code == 0 and not path.read_bytes().startswith(b"\xef\xbb\xbf"), done.err
 
 
-@hostile(what="a query file (and a query on stdin) that is not UTF-8 (Latin-1 é)",
-         result="exit 2 naming the file, line, column and byte offset", kind="input")
+@hostile(
+    what="a query file (and a query on stdin) that is not UTF-8 (Latin-1 é)",
+    result="exit 2 naming the file, line, column and byte offset",
+    kind="input",
+)
 def test_a_query_that_is_not_utf8_names_the_byte(tmp_path):
     path = write(tmp_path / "latin.rq", b'SELECT * WHERE {\n ?s ?p "caf\xe9" }\n')
     done = szsemi("sparql", "--file", path)
     assert done.code == 2 and f"{path}:2:12:" in done.err and "byte offset 28" in done.err, done.err
     _no_internal_error(done.err)
-    child = subprocess.run([sys.executable, "-m", "szsemi", "sparql", "--file", "-"], input=path.read_bytes(),
-                           capture_output=True, timeout=60, preexec_fn=limited)
+    child = subprocess.run(
+        [sys.executable, "-m", "szsemi", "sparql", "--file", "-"],
+        input=path.read_bytes(),
+        capture_output=True,
+        timeout=60,
+        preexec_fn=limited,
+    )
     err = child.stderr.decode()
     assert child.returncode == 2 and "<stdin>:2:12:" in err and "byte offset 28" in err, err
     _no_internal_error(err)
@@ -256,12 +310,19 @@ def test_a_query_that_is_not_utf8_names_the_byte(tmp_path):
 
 
 def _export(target: Path | str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "szsemi", "export", "--format", "nt", "--output", str(target)],
-                          capture_output=True, timeout=120, preexec_fn=limited)
+    return subprocess.run(
+        [sys.executable, "-m", "szsemi", "export", "--format", "nt", "--output", str(target)],
+        capture_output=True,
+        timeout=120,
+        preexec_fn=limited,
+    )
 
 
-@hostile(what="export --output through a symlink", kind="fault",
-         result="the file the link points to is replaced atomically; the link stays a link")
+@hostile(
+    what="export --output through a symlink",
+    kind="fault",
+    result="the file the link points to is replaced atomically; the link stays a link",
+)
 def test_output_through_a_symlink_keeps_the_link(tmp_path):
     real = write(tmp_path / "real.nt", "old\n")
     link = tmp_path / "link.nt"
@@ -272,8 +333,11 @@ def test_output_through_a_symlink_keeps_the_link(tmp_path):
     assert real.read_text().startswith("<") and real.stat().st_size > 1000
 
 
-@hostile(what="export --output to a FIFO", kind="fault",
-         result="written through: the reader gets the data and the FIFO stays a FIFO")
+@hostile(
+    what="export --output to a FIFO",
+    kind="fault",
+    result="written through: the reader gets the data and the FIFO stays a FIFO",
+)
 def test_output_to_a_fifo_is_written_through(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -291,10 +355,12 @@ def test_output_to_a_fifo_is_written_through(tmp_path):
     assert got and got[0].startswith(b"<") and len(got[0]) > 1000
 
 
-@hostile(what="export --output to a character device (a null device made in a temporary folder) and to "
-              "a link to /proc/self/fd/1, as /dev/stdout is",
-         result="written through: the device stays a device, the link stays a link, the data reaches stdout",
-         kind="fault")
+@hostile(
+    what="export --output to a character device (a null device made in a temporary folder) and to "
+    "a link to /proc/self/fd/1, as /dev/stdout is",
+    result="written through: the device stays a device, the link stays a link, the data reaches stdout",
+    kind="fault",
+)
 def test_output_to_a_device_or_stdout_is_written_through(tmp_path):
     if os.geteuid() != 0:
         pytest.skip("making a device node needs root")
@@ -317,8 +383,11 @@ def test_a_folder_as_output_is_a_usage_error(tmp_path):
     assert tmp_path.is_dir() and list(tmp_path.iterdir()) == []
 
 
-@hostile(what="an ill-typed literal (\"abc\"^^xsd:integer) in a file given to format and validate",
-         result="no rdflib log line or traceback on stderr; the file is handled as usual", kind="input")
+@hostile(
+    what='an ill-typed literal ("abc"^^xsd:integer) in a file given to format and validate',
+    result="no rdflib log line or traceback on stderr; the file is handled as usual",
+    kind="input",
+)
 def test_no_rdflib_traceback_reaches_stderr(tmp_path):
     path = write(tmp_path / "ill.ttl", TTL + 'e:s e:p "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
     for args in (["format", "--check", path], ["validate", "--no-owl", "--no-rules", path]):

@@ -8,8 +8,14 @@ import sys
 
 import pytest
 
-HEAVY = ("rdflib", "pyshacl", "owlready2", "oxrdflib", "SPARQLWrapper",
-         "yaml")  # the shipped headers come parsed (query/shipped_headers.json)
+HEAVY = (
+    "rdflib",
+    "pyshacl",
+    "owlready2",
+    "oxrdflib",
+    "SPARQLWrapper",
+    "yaml",
+)  # the shipped headers come parsed (query/shipped_headers.json)
 
 # Runs the command in this process, then reports which heavy modules and which .rq files it touched.
 PROBE = """
@@ -34,10 +40,13 @@ print(code, heavy, sorted(opened))
 """
 
 
-@pytest.mark.parametrize("argv", [
-    ("query", "run", "get-within-travel-time"),
-    ("query", "run", "get-within-travel-time", "--param", "minutes=20", "--format", "json"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("query", "run", "get-within-travel-time"),
+        ("query", "run", "get-within-travel-time", "--param", "minutes=20", "--format", "json"),
+    ],
+)
 def test_a_stored_query_imports_no_heavy_library_and_reads_one_query_file(argv):
     probe = PROBE.replace("{HEAVY}", repr(HEAVY))
     done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
@@ -49,7 +58,6 @@ def test_a_stored_query_imports_no_heavy_library_and_reads_one_query_file(argv):
 
 def test_query_list_still_reads_every_header():
     probe = PROBE.replace("{HEAVY}", repr(HEAVY))
-    done = subprocess.run([sys.executable, "-c", probe, "query", "list"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", probe, "query", "list"], capture_output=True, text=True, check=True)
     opened = done.stdout.strip().split(" ", 2)[2]
     assert opened.count(".rq") > 20

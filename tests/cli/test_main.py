@@ -8,9 +8,8 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from conftest import TEST_DATA
+
 from szsemi.cli.main import main
 
 
@@ -37,9 +36,11 @@ def test_validate_json_has_the_documented_shape():
 
 def test_syntax_error_exits_2_naming_file_line_and_column(tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text('@prefix szo: <https://w3id.org/szsemi/ontology#> .\n'
-                   '<https://w3id.org/szsemi/id/x> szo:amount 1 .\n'
-                   '<https://w3id.org/szsemi/id/y> szo:amount "unterminated .\n')
+    bad.write_text(
+        "@prefix szo: <https://w3id.org/szsemi/ontology#> .\n"
+        "<https://w3id.org/szsemi/id/x> szo:amount 1 .\n"
+        '<https://w3id.org/szsemi/id/y> szo:amount "unterminated .\n'
+    )
     code, out, err = run("validate", str(bad))
     assert code == 2 and out == ""
     assert f"{bad}:3:" in err, err
@@ -67,7 +68,8 @@ def test_disjointness_breach_exits_1_with_the_individual_named():
     assert code == 1
     owl = [f for f in json.loads(out)["findings"] if f["stage"] == "owl"]
     assert [(f["focus"], f["component"]) for f in owl] == [
-        ("<https://w3id.org/szsemi/id/test/acme>", "owl:disjointWith")]
+        ("<https://w3id.org/szsemi/id/test/acme>", "owl:disjointWith")
+    ]
     assert owl[0]["file"].endswith("project-disjoint-company-district.ttl") and owl[0]["line"] == 4
 
 
@@ -77,7 +79,8 @@ def test_unsatisfiable_class_exits_1_with_the_class_named():
     assert code == 1
     findings = json.loads(out)["findings"]
     assert [(f["stage"], f["focus"], f["component"]) for f in findings] == [
-        ("owl", "<https://w3id.org/szsemi/id/test/FactoryFirm>", "owl:Nothing")]
+        ("owl", "<https://w3id.org/szsemi/id/test/FactoryFirm>", "owl:Nothing")
+    ]
 
 
 def test_text_report_points_at_file_and_line():
@@ -93,16 +96,25 @@ def test_info_counts_classes_and_names_sources():
     assert code == 0
     assert info["classes"]["https://w3id.org/szsemi/ontology#IndustrialPark"] == 3
     assert {s["iri"].rsplit("/", 1)[1] for s in info["sources"]} == {
-        "pingshan-report-2022-11", "identity-notes", "cinic-plan-release-2022-06", "chipsourcetek-plan-expected-2022-12",
-        "pingshan-positioning-2022-12", "shenzhen-ic-2022-revenue-587-firms", "people-shenzhen-ic-2023-revenue",
-        "smic-shenzhen-12-inch-launch-2016", "cgtn-smic-shenzhen-28nm-2021", "pandaily-honor-pingshan-park",
-        "pingshan-80-firms-platforms-2023", "gdstc-bay-area-expo-2023-figures"}
+        "pingshan-report-2022-11",
+        "identity-notes",
+        "cinic-plan-release-2022-06",
+        "chipsourcetek-plan-expected-2022-12",
+        "pingshan-positioning-2022-12",
+        "shenzhen-ic-2022-revenue-587-firms",
+        "people-shenzhen-ic-2023-revenue",
+        "smic-shenzhen-12-inch-launch-2016",
+        "cgtn-smic-shenzhen-28nm-2021",
+        "pandaily-honor-pingshan-park",
+        "pingshan-80-firms-platforms-2023",
+        "gdstc-bay-area-expo-2023-figures",
+    }
     assert all(s["citing"] > 0 for s in info["sources"])
 
 
 def test_format_check_reports_an_unformatted_file(tmp_path):
     messy = tmp_path / "messy.ttl"
-    messy.write_text('<https://w3id.org/szsemi/id/a> <https://w3id.org/szsemi/ontology#amount> 1 .\n')
+    messy.write_text("<https://w3id.org/szsemi/id/a> <https://w3id.org/szsemi/ontology#amount> 1 .\n")
     assert run("format", "--check", str(messy))[0] == 1
     assert run("format", str(messy))[0] == 0
     assert run("format", "--check", str(messy))[0] == 0
@@ -114,8 +126,7 @@ def test_installed_command_works_from_any_folder(tmp_path):
     done = subprocess.run([command, "validate", "--no-owl"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conforms" in done.stdout
-    module = subprocess.run([sys.executable, "-m", "szsemi", "--version"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    module = subprocess.run([sys.executable, "-m", "szsemi", "--version"], cwd=tmp_path, capture_output=True, text=True)
     assert module.returncode == 0 and module.stdout.startswith("szsemi ")
 
 

@@ -35,19 +35,29 @@ def two_files(tmp_path):
 
 # --- point 5: export and push take --data FILE... and --store ------------------------------------
 
+
 def test_export_takes_several_files_after_one_data_option(two_files):
     code, out, err = run("export", "--data", *two_files, "--format", "nt")
     assert code == 0, err
-    assert out.splitlines() == [f'<https://w3id.org/szsemi/id/thing-a> <{SKOS}prefLabel> "A"@en .',
-                                f'<https://w3id.org/szsemi/id/thing-b> <{SKOS}prefLabel> "B"@en .']
+    assert out.splitlines() == [
+        f'<https://w3id.org/szsemi/id/thing-a> <{SKOS}prefLabel> "A"@en .',
+        f'<https://w3id.org/szsemi/id/thing-b> <{SKOS}prefLabel> "B"@en .',
+    ]
 
 
 def test_a_repeated_data_option_keeps_adding_files(two_files):
     once = run("export", "--data", *two_files, "--format", "nt")
     repeated = run("export", "--data", two_files[0], "--data", two_files[1], "--format", "nt")
     assert once == repeated and once[0] == 0
-    code, out, err = run("sparql", f"SELECT ?s WHERE {{ ?s <{SKOS}prefLabel> ?l FILTER(STRSTARTS(STR(?s), "
-                         '"https://w3id.org/szsemi/id/thing")) } ORDER BY ?s', "--data", *two_files, "--format", "csv")
+    code, out, err = run(
+        "sparql",
+        f"SELECT ?s WHERE {{ ?s <{SKOS}prefLabel> ?l FILTER(STRSTARTS(STR(?s), "
+        '"https://w3id.org/szsemi/id/thing")) } ORDER BY ?s',
+        "--data",
+        *two_files,
+        "--format",
+        "csv",
+    )
     assert code == 0, err
     assert out.split() == ["s", "https://w3id.org/szsemi/id/thing-a", "https://w3id.org/szsemi/id/thing-b"]
 
@@ -93,8 +103,17 @@ def test_push_takes_the_same_graph_inputs(two_files, monkeypatch):
 
     def fake_push(graph, endpoint, target, mode, chunk_size, dry_run, progress):
         seen["triples"] = sorted(str(s) for s, _, _ in graph)
-        return push_module.PushResult(mode=mode, graph=target, triples=len(graph), chunks=1, before=0,
-                                      after=len(graph), protocol="update", dry_run=False, steps=[])
+        return push_module.PushResult(
+            mode=mode,
+            graph=target,
+            triples=len(graph),
+            chunks=1,
+            before=0,
+            after=len(graph),
+            protocol="update",
+            dry_run=False,
+            steps=[],
+        )
 
     monkeypatch.setattr(push_module, "push", fake_push)
     code, _, err = run("push", "--endpoint", "http://127.0.0.1:9/q", "--graph", "urn:g", "--data", *two_files)
@@ -108,10 +127,12 @@ def test_push_takes_the_same_graph_inputs(two_files, monkeypatch):
 
 # --- point 8: a violation check that finds rows exits 1 -----------------------------------------
 
+
 def test_a_violation_query_that_finds_rows_exits_1(tmp_path):
     bad = tmp_path / "unbounded.ttl"
-    bad.write_text("<https://w3id.org/szsemi/id/figure/x> <https://w3id.org/szsemi/ontology#amount> 5 .\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "<https://w3id.org/szsemi/id/figure/x> <https://w3id.org/szsemi/ontology#amount> 5 .\n", encoding="utf-8"
+    )
     code, out, err = run("query", "run", "number-without-bound-violation", "--data", str(bad), "--format", "csv")
     assert code == 1, err
     assert "https://w3id.org/szsemi/id/figure/x" in out  # the rows are still printed
@@ -124,6 +145,7 @@ def test_a_violation_query_without_rows_and_a_report_with_rows_exit_0():
 
 
 # --- point 9: the bare validate, help texts and the README's forms --------------------------------
+
 
 def _checkout_copy(tmp_path):
     checkout = tmp_path / "checkout"
@@ -152,9 +174,12 @@ def test_bare_validate_outside_a_checkout_names_the_data_it_read(tmp_path, monke
     assert code == 0
     json.loads(out)  # stdout stays the JSON report; the line goes to stderr
     shipped = sorted(p.name for p in (REPO / "data").glob("*.ttl"))
-    assert re.search(rf"^validating the (checkout's|installed package's) data in .*data: {len(shipped)} files "
-                     rf"\({re.escape(shipped[0])}, ",
-                     err, re.MULTILINE), err
+    assert re.search(
+        rf"^validating the (checkout's|installed package's) data in .*data: {len(shipped)} files "
+        rf"\({re.escape(shipped[0])}, ",
+        err,
+        re.MULTILINE,
+    ), err
 
 
 def _actions(parser: argparse.ArgumentParser, path: str = "szsemi"):
@@ -167,8 +192,11 @@ def _actions(parser: argparse.ArgumentParser, path: str = "szsemi"):
 
 
 def test_every_option_and_argument_has_help_text():
-    missing = [f"{path} {'/'.join(a.option_strings) or a.dest}" for path, a in _actions(_parser())
-               if not (a.help and a.help.strip() and a.help != argparse.SUPPRESS)]
+    missing = [
+        f"{path} {'/'.join(a.option_strings) or a.dest}"
+        for path, a in _actions(_parser())
+        if not (a.help and a.help.strip() and a.help != argparse.SUPPRESS)
+    ]
     assert missing == []
 
 
@@ -180,8 +208,16 @@ def test_query_formats_say_which_json_is_which():
     assert "W3C SPARQL 1.1 Query Results JSON" in readme and "`--format json`" in readme
 
 
-_PLACEHOLDERS = {"PATH": "/tmp/szsemi-store", "FILE": "a.ttl", "FILE...": "a.ttl b.ttl", "NAME": "get-park-figures",
-                 "URL": "http://127.0.0.1:9/query", "IRI": "urn:g", "KEY=VALUE": "minutes=10", "...": ""}
+_PLACEHOLDERS = {
+    "PATH": "/tmp/szsemi-store",
+    "FILE": "a.ttl",
+    "FILE...": "a.ttl b.ttl",
+    "NAME": "get-park-figures",
+    "URL": "http://127.0.0.1:9/query",
+    "IRI": "urn:g",
+    "KEY=VALUE": "minutes=10",
+    "...": "",
+}
 
 
 def _readme_commands() -> list[str]:
@@ -203,8 +239,9 @@ def _instances(form: str) -> list[list[str]]:
     return [words[1:]]
 
 
-@pytest.mark.parametrize("form", [f for f in _readme_commands()
-                                  if f.split()[1] in ("store", "export", "push") and len(f.split()) > 2])
+@pytest.mark.parametrize(
+    "form", [f for f in _readme_commands() if f.split()[1] in ("store", "export", "push") and len(f.split()) > 2]
+)
 def test_the_readmes_store_export_and_push_forms_parse(form):
     parser = _parser()
     for argv in _instances(form):

@@ -31,10 +31,15 @@ def _block() -> str:
 def test_the_round_trip_block_runs_and_every_stored_query_has_the_same_rows(oxigraph_server, tmp_path):
     own = Path(sys.executable).parent / "szsemi"  # the command of the interpreter running the tests
     bin_dir = str(own.parent if own.exists() else Path(shutil.which("szsemi") or "szsemi").parent)
-    env = {**os.environ, "S": oxigraph_server.base_url, "TMPDIR": str(tmp_path),
-           "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run(["bash", "-c", _block()], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    env = {
+        **os.environ,
+        "S": oxigraph_server.base_url,
+        "TMPDIR": str(tmp_path),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+    }
+    done = subprocess.run(
+        ["bash", "-c", _block()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     same = re.findall(r"^same rows: (\S+)$", done.stdout, re.MULTILINE)
     assert sorted(same) == sorted(load_catalogue())

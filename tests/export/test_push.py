@@ -37,9 +37,15 @@ def oxigraph_endpoint(server, gsp: bool = True) -> Endpoint:
 
 
 def virtuoso_endpoint(server, gsp: bool = True, password: str | None = None) -> Endpoint:
-    return Endpoint(server.query_url, server.update_url, server.store_url if gsp else None,
-                    graph_param=server.graph_param, user=server.user,
-                    password=server.password if password is None else password, auth="digest")
+    return Endpoint(
+        server.query_url,
+        server.update_url,
+        server.store_url if gsp else None,
+        graph_param=server.graph_param,
+        user=server.user,
+        password=server.password if password is None else password,
+        auth="digest",
+    )
 
 
 def count(endpoint: Endpoint, graph: str) -> int:
@@ -52,10 +58,12 @@ def staging_left(endpoint: Endpoint) -> list[str]:
     import urllib.parse
     import urllib.request
 
-    query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-             f"FILTER(STRSTARTS(STR(?g), {json.dumps(STAGING)})) }}")
-    request = urllib.request.Request(endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                                     {"Accept": "application/sparql-results+json"})
+    query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {json.dumps(STAGING)})) }}"
+    request = urllib.request.Request(
+        endpoint.query_url,
+        urllib.parse.urlencode({"query": query}).encode(),
+        {"Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return [row["g"]["value"] for row in json.load(response)["results"]["bindings"]]
 
@@ -118,15 +126,31 @@ def test_cli_push_to_oxigraph_prints_the_verified_count(oxigraph_server, data_gr
     # blank-node labels are canonical over the whole graph (RDFC-1.0), so compare the ground triples
     ground = lambda graph: {t for t in graph if not any(isinstance(term, rdflib.BNode) for term in t)}  # noqa: E731
     assert len(default) > len(data_graph) and ground(data_graph) <= ground(default)
-    code, out, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
-                         oxigraph_server.update_url, "--store-endpoint", oxigraph_server.store_url,
-                         "--graph", TARGET)
+    code, out, err = run(
+        "push",
+        "--endpoint",
+        oxigraph_server.query_url,
+        "--update-endpoint",
+        oxigraph_server.update_url,
+        "--store-endpoint",
+        oxigraph_server.store_url,
+        "--graph",
+        TARGET,
+    )
     assert code == 0, err
     assert f"now holds {len(default)} triples" in out and "count verified" in out
     assert f"sent {len(default)}/{len(default)} triples (100%)" in err
     assert_isomorphic(read_back(oxigraph_endpoint(oxigraph_server), TARGET), default, values=True)
-    code, out, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
-                         oxigraph_server.update_url, "--graph", TARGET, "--without-ontology")
+    code, out, err = run(
+        "push",
+        "--endpoint",
+        oxigraph_server.query_url,
+        "--update-endpoint",
+        oxigraph_server.update_url,
+        "--graph",
+        TARGET,
+        "--without-ontology",
+    )
     assert code == 0, err
     assert_isomorphic(read_back(oxigraph_endpoint(oxigraph_server), TARGET), data_graph, values=True)
 
@@ -135,8 +159,16 @@ def test_dry_run_changes_nothing(oxigraph_server, data_graph):
     endpoint = oxigraph_endpoint(oxigraph_server)
     old = small(data_graph, 50)
     push(old, endpoint, TARGET)
-    code, out, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
-                         oxigraph_server.update_url, "--graph", TARGET, "--dry-run")
+    code, out, err = run(
+        "push",
+        "--endpoint",
+        oxigraph_server.query_url,
+        "--update-endpoint",
+        oxigraph_server.update_url,
+        "--graph",
+        TARGET,
+        "--dry-run",
+    )
     assert code == 0, err
     assert "dry run: would replace" in out and "now 50 triples" in out and f"send {len(push_content())} triples" in out
     assert_isomorphic(read_back(endpoint, TARGET), old, values=True)
@@ -177,14 +209,30 @@ class StopServerOnProgress(io.StringIO):
         return super().write(text)
 
 
-@pytest.mark.hostile(what="the store is stopped while a push loads its chunks", result="exit 3 saying the target was not changed; the old graph is intact after a restart, and the next push succeeds", kind="fault")
+@pytest.mark.hostile(
+    what="the store is stopped while a push loads its chunks",
+    result="exit 3 saying the target was not changed; the old graph is intact after a restart, and the next push succeeds",
+    kind="fault",
+)
 def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_graph, all_graph, monkeypatch):
     endpoint = oxigraph_endpoint(oxigraph_server)
     push(data_graph, endpoint, TARGET)
-    code, out, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
-                         oxigraph_server.update_url, "--store-endpoint", oxigraph_server.store_url,
-                         "--graph", TARGET, "--content", "all", "--chunk-size", "300",
-                         err=StopServerOnProgress(oxigraph_server))
+    code, out, err = run(
+        "push",
+        "--endpoint",
+        oxigraph_server.query_url,
+        "--update-endpoint",
+        oxigraph_server.update_url,
+        "--store-endpoint",
+        oxigraph_server.store_url,
+        "--graph",
+        TARGET,
+        "--content",
+        "all",
+        "--chunk-size",
+        "300",
+        err=StopServerOnProgress(oxigraph_server),
+    )
     assert code == 3
     assert "cannot reach" in err or "connection" in err
     assert f"<{TARGET}> was not changed" in err
@@ -200,15 +248,33 @@ def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_g
     assert staging_left(endpoint) == []
 
 
-@pytest.mark.hostile(what="a push with a wrong password (Virtuoso, Digest)", result="exit 3 naming the refused credentials; the target is unchanged", kind="input")
+@pytest.mark.hostile(
+    what="a push with a wrong password (Virtuoso, Digest)",
+    result="exit 3 naming the refused credentials; the target is unchanged",
+    kind="input",
+)
 def test_wrong_credentials_on_virtuoso_exit_3_and_change_nothing(virtuoso_server, data_graph, monkeypatch):
     target = f"{TARGET}/virtuoso-credentials"
     old = small(data_graph, 40)
     push(old, virtuoso_endpoint(virtuoso_server), target)
     monkeypatch.setenv("SZSEMI_PASSWORD", "not-the-password")
-    code, out, err = run("push", "--endpoint", virtuoso_server.query_url, "--update-endpoint",
-                         virtuoso_server.update_url, "--store-endpoint", virtuoso_server.store_url,
-                         "--graph-param", "graph-uri", "--graph", target, "--user", "dba", "--auth", "digest")
+    code, out, err = run(
+        "push",
+        "--endpoint",
+        virtuoso_server.query_url,
+        "--update-endpoint",
+        virtuoso_server.update_url,
+        "--store-endpoint",
+        virtuoso_server.store_url,
+        "--graph-param",
+        "graph-uri",
+        "--graph",
+        target,
+        "--user",
+        "dba",
+        "--auth",
+        "digest",
+    )
     assert code == 3
     assert "refused the credentials (HTTP 401)" in err
     assert_isomorphic(read_back(virtuoso_endpoint(virtuoso_server), target), old, values=True)
@@ -230,7 +296,11 @@ def test_unreachable_endpoint_exits_3():
     assert out == ""
 
 
-@pytest.mark.hostile(what="the store refuses one chunk in the middle of a push", result="exit 3 with the store's message; the target is unchanged and no staging graph is left", kind="fault")
+@pytest.mark.hostile(
+    what="the store refuses one chunk in the middle of a push",
+    result="exit 3 with the store's message; the target is unchanged and no staging graph is left",
+    kind="fault",
+)
 def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, data_graph):
     endpoint = oxigraph_endpoint(oxigraph_server)
     old = small(data_graph, 60)
@@ -239,8 +309,7 @@ def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, d
     bad += data_graph
     # A language tag rdflib lets through and Oxigraph's BCP 47 parser refuses (a subtag over 8
     # letters); its subject sorts last, so the chunks before it are already in the staging graph.
-    bad.add((URIRef("https://w3id.org/szsemi/id/zz-test/rejected"), rdflib.RDFS.label,
-             Literal("x", lang="abcdefghij")))
+    bad.add((URIRef("https://w3id.org/szsemi/id/zz-test/rejected"), rdflib.RDFS.label, Literal("x", lang="abcdefghij")))
     seen = []
     with pytest.raises(EndpointError) as caught:
         push(bad, endpoint, TARGET, chunk_size=200, progress=lambda a, b: seen.append(a))
@@ -251,9 +320,21 @@ def test_a_rejected_chunk_stops_the_push_and_keeps_the_target(oxigraph_server, d
     assert staging_left(endpoint) == []
 
 
-@pytest.mark.hostile(what="a push target graph that is relative or carries SPARQL or control characters", result="exit 2 before any request", kind="input")
-@pytest.mark.parametrize("bad", ["graph/relative", "http://example.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <x",
-                                 "http://example.org/g\r", "http://example.org/a b", "http://example.org/g\x01"])
+@pytest.mark.hostile(
+    what="a push target graph that is relative or carries SPARQL or control characters",
+    result="exit 2 before any request",
+    kind="input",
+)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "graph/relative",
+        "http://example.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <x",
+        "http://example.org/g\r",
+        "http://example.org/a b",
+        "http://example.org/g\x01",
+    ],
+)
 def test_a_target_that_is_not_an_absolute_iri_is_refused_before_any_request(bad):
     # The endpoint is never contacted: nothing listens there, and a request would fail with exit 3.
     with pytest.raises(UsageError, match="the target graph"):
@@ -264,10 +345,20 @@ def test_a_target_that_is_not_an_absolute_iri_is_refused_before_any_request(bad)
 # After a default push, every stored query answers on the store as on the embedded graph
 # --------------------------------------------------------------------------------------------
 
+
 def _default_push(server, target: str, monkeypatch) -> None:
     """The README's push, with nothing but the endpoints (and Virtuoso's login) given."""
-    argv = ["push", "--endpoint", server.query_url, "--update-endpoint", server.update_url,
-            "--store-endpoint", server.store_url, "--graph", target]
+    argv = [
+        "push",
+        "--endpoint",
+        server.query_url,
+        "--update-endpoint",
+        server.update_url,
+        "--store-endpoint",
+        server.store_url,
+        "--graph",
+        target,
+    ]
     if server.name == "virtuoso":
         monkeypatch.setenv("SZSEMI_PASSWORD", server.password)
         argv += ["--graph-param", server.graph_param, "--auth", "digest", "--user", server.user]
@@ -324,17 +415,28 @@ def test_without_the_ontology_the_queries_that_read_it_answer_differently(oxigra
     from szsemi.query.engines import LocalEngine, RemoteEngine
     from szsemi.query.execute import run_stored
 
-    code, _, err = run("push", "--endpoint", oxigraph_server.query_url, "--update-endpoint",
-                       oxigraph_server.update_url, "--graph", TARGET, "--without-ontology")
+    code, _, err = run(
+        "push",
+        "--endpoint",
+        oxigraph_server.query_url,
+        "--update-endpoint",
+        oxigraph_server.update_url,
+        "--graph",
+        TARGET,
+        "--without-ontology",
+    )
     assert code == 0, err
     local, remote = LocalEngine(load_shipped()), RemoteEngine(oxigraph_server.query_url, graph=TARGET)
     query = load_catalogue()["get-park-location"]  # reads the ontology's subclass paths and labels
     assert _as_seen(run_stored(query, local)) != _as_seen(run_stored(query, remote))
 
 
-@pytest.mark.hostile(what="two pushes of different graphs to the same target at the same time, their "
-                          "chunks interleaved", result="each stages in its own graph; the target holds exactly "
-                     "one of the two graphs; a push whose swap was overtaken says so (exit 3)", kind="fault")
+@pytest.mark.hostile(
+    what="two pushes of different graphs to the same target at the same time, their chunks interleaved",
+    result="each stages in its own graph; the target holds exactly "
+    "one of the two graphs; a push whose swap was overtaken says so (exit 3)",
+    kind="fault",
+)
 def test_concurrent_pushes_to_one_graph_never_share_a_staging_graph(oxigraph_server, data_graph):
     import threading
 
@@ -347,6 +449,7 @@ def test_concurrent_pushes_to_one_graph_never_share_a_staging_graph(oxigraph_ser
         def progress(sent: int, total: int) -> None:
             if sent == 100:  # each has one chunk in its staging graph: now let both go on
                 both_staged.wait()
+
         try:
             results[name] = push(graph, endpoint, TARGET, chunk_size=100, progress=progress)
         except Exception as e:  # noqa: BLE001 - reported by the assertion below

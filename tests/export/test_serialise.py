@@ -36,8 +36,14 @@ from szsemi.graph import resources
 from szsemi.graph.namespaces import PREFIXES
 
 PARSER = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld", "xml": "xml"}
-OX_FORMAT = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-             "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
+OX_FORMAT = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
 SZO = rdflib.Namespace(PREFIXES["szo"])
 PROV = rdflib.Namespace(PREFIXES["prov"])
 SCHEMA = rdflib.Namespace(PREFIXES["schema"])
@@ -99,9 +105,12 @@ def test_every_format_reads_back_as_the_graph_and_is_byte_identical(content, fmt
     assert_reads_back(first, fmt, reference(content), f"{content} as {fmt}")
 
 
-@pytest.mark.hostile(what="literals with lines beginning PREFIX, @prefix or GRAPH, quotes before @, a trailing "
-                     "backslash, language subtags, blank-node cycles", result="every format reads back as the same "
-                     "graph in pyoxigraph and rdflib", kind="input")
+@pytest.mark.hostile(
+    what="literals with lines beginning PREFIX, @prefix or GRAPH, quotes before @, a trailing "
+    "backslash, language subtags, blank-node cycles",
+    result="every format reads back as the same graph in pyoxigraph and rdflib",
+    kind="input",
+)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tricky_literals_survive_every_format(fmt):
     """Issue 11: TriG dropped literal lines beginning with PREFIX, @prefix or GRAPH."""
@@ -137,8 +146,11 @@ def test_the_default_graph_stays_the_default_graph(fmt, per_source):
     assert default, "the shipped data has statements with no source"
     names = {q.graph_name for q in read_oxigraph(data, fmt)}
     assert not any(isinstance(n, ox.BlankNode) for n in names)
-    assert_same_dataset([q for q in read_oxigraph(data, fmt) if isinstance(q.graph_name, ox.DefaultGraph)],
-                        default, what=f"default graph of {fmt}")
+    assert_same_dataset(
+        [q for q in read_oxigraph(data, fmt) if isinstance(q.graph_name, ox.DefaultGraph)],
+        default,
+        what=f"default graph of {fmt}",
+    )
 
 
 def test_a_property_goes_to_the_graph_of_the_source_that_gives_it(per_source):
@@ -170,8 +182,11 @@ def test_a_two_source_entity_is_in_both_graphs_with_each_property_in_its_own(per
             continue
         for doc, props in by_doc.items():
             graph = graph_name(ox_term(doc))
-            mine = {(q.predicate.value) for q in per_source.dataset.quads_for_subject(ox_term(entity))
-                    if q.graph_name == graph}
+            mine = {
+                (q.predicate.value)
+                for q in per_source.dataset.quads_for_subject(ox_term(entity))
+                if q.graph_name == graph
+            }
             assert str(RDF.type) in mine
             only_elsewhere = set().union(*(p for d, p in by_doc.items() if d != doc)) - props
             for prop in only_elsewhere:
@@ -191,17 +206,20 @@ def test_passages_and_citations_sit_in_their_documents_graph(per_source):
 
 @pytest.mark.slow
 def test_export_is_byte_identical_across_processes_and_hash_seeds():
-    script = ("import hashlib, sys\nfrom szsemi.export.serialise import export\n"
-              "for fmt in ('ttl','nt','nq','trig','jsonld','xml'):\n"
-              "    for files in (None, [sys.argv[1]]):\n"
-              "        gps = fmt in ('nq','trig','jsonld') and files is None\n"
-              "        data = export('all', fmt, gps, files=files)\n"
-              "        print(fmt, gps, hashlib.sha256(data).hexdigest())\n")
+    script = (
+        "import hashlib, sys\nfrom szsemi.export.serialise import export\n"
+        "for fmt in ('ttl','nt','nq','trig','jsonld','xml'):\n"
+        "    for files in (None, [sys.argv[1]]):\n"
+        "        gps = fmt in ('nq','trig','jsonld') and files is None\n"
+        "        data = export('all', fmt, gps, files=files)\n"
+        "        print(fmt, gps, hashlib.sha256(data).hexdigest())\n"
+    )
     runs = []
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        result = subprocess.run([sys.executable, "-c", script, str(TRICKY)], capture_output=True, text=True,
-                                env=env, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(TRICKY)], capture_output=True, text=True, env=env, timeout=300
+        )
         assert result.returncode == 0, result.stderr
         runs.append(result.stdout)
     assert runs[0] == runs[1]
@@ -228,8 +246,11 @@ def test_files_are_read_with_their_own_blank_nodes(tmp_path):
     assert len(set(graph.subjects())) == 2
 
 
-@pytest.mark.hostile(what="export of a file with a syntax error, and of a missing file",
-                     result="InputError naming the file and line (exit 2)", kind="input")
+@pytest.mark.hostile(
+    what="export of a file with a syntax error, and of a missing file",
+    result="InputError naming the file and line (exit 2)",
+    kind="input",
+)
 def test_a_file_that_does_not_parse_is_named_with_its_line(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://example.org/a> <http://example.org/p> .\n", encoding="utf-8")
@@ -241,16 +262,20 @@ def test_a_file_that_does_not_parse_is_named_with_its_line(tmp_path):
 
 
 # A tag, a literal ending in a backslash, and a "@zh-hans inside a literal (escaped quotation mark).
-@pytest.mark.parametrize("literal, written", [
-    (rb'"x"@zh-hans', rb'"x"@zh-Hans'),
-    (rb'"a\\"@en-gb', rb'"a\\"@en-GB'),
-    (rb'"a \"@zh-hans b"@en', rb'"a \"@zh-hans b"@en'),
-])
+@pytest.mark.parametrize(
+    "literal, written",
+    [
+        (rb'"x"@zh-hans', rb'"x"@zh-Hans'),
+        (rb'"a\\"@en-gb', rb'"a\\"@en-GB'),
+        (rb'"a \"@zh-hans b"@en', rb'"a \"@zh-hans b"@en'),
+    ],
+)
 def test_tags_are_fixed_only_at_the_end_of_a_literal(literal, written):
     line = b"<http://a> <http://b> " + literal + b" .\n"
     assert fix_tags(line) == b"<http://a> <http://b> " + written + b" .\n"
     assert list(ox.parse(fix_tags(line), format=ox.RdfFormat.N_TRIPLES)) == list(
-        ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
+        ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
+    )
 
 
 def test_language_tags_are_written_in_bcp47_case():
@@ -316,8 +341,7 @@ def test_wikidata_like_profile_uses_direct_properties_and_the_listing_chain():
     out = build("data", "wikidata-like").union()
     for s, o in native.subject_objects(SZO.locatedIn):
         assert (s, WDT.P131, o) in out
-    chained = {(org, native.value(listing, SZO.onExchange))
-               for org, listing in native.subject_objects(SZO.hasListing)}
+    chained = {(org, native.value(listing, SZO.onExchange)) for org, listing in native.subject_objects(SZO.hasListing)}
     assert chained and chained == set(out.subject_objects(WDT.P414))
     for s, c in native.subject_objects(RDF.type):
         if not isinstance(s, BNode):
@@ -340,7 +364,8 @@ def test_alignments_give_no_wikidata_item_ids_and_stay_out_of_the_ontology():
     ontology = rdflib.Graph().parse(data=resources.ontology_file().read_bytes(), format="turtle")
     assert (None, OWL.imports, URIRef("https://w3id.org/szsemi/alignments")) not in ontology
     assert (URIRef("https://w3id.org/szsemi/alignments"), RDF.type, OWL.Ontology) in rdflib.Graph().parse(
-        data=text, format="turtle")
+        data=text, format="turtle"
+    )
 
 
 def test_profile_exports_are_byte_stable_and_reparse():
@@ -372,7 +397,8 @@ def test_description_counts_what_the_export_holds(data_export):
         assert int(d.value(part, VOID.triples)) == len(list(graph.triples((None, prop, None))))
     assert {d.value(p, VOID.property) for p in d.objects(ds, VOID.propertyPartition)} == set(graph.predicates())
     assert {str(s) for s in d.objects(ds, URIRef(PREFIXES["dcterms"] + "source"))} == {
-        s.value for s in data_export.sources}
+        s.value for s in data_export.sources
+    }
     assert (ds, URIRef(PREFIXES["dcterms"] + "license"), URIRef("https://opensource.org/licenses/MIT")) in d
     assert (ds, VOID.sparqlEndpoint, URIRef("http://127.0.0.1:1/sparql")) in d
     assert str(d.value(ds, URIRef(PREFIXES["dcat"] + "version"))) == __import__("szsemi").__version__
@@ -447,8 +473,10 @@ def test_an_interrupted_export_leaves_the_old_file(tmp_path, monkeypatch):
 
 def test_turtle_and_trig_write_one_object_per_line_but_never_split_a_string(tmp_path):
     source = tmp_path / "commas.ttl"
-    source.write_text('<http://example.org/a> <http://example.org/p> "x , y" , "z \\" , w" , "v\\\\" , '
-                      '<http://example.org/b> .\n', encoding="utf-8")
+    source.write_text(
+        '<http://example.org/a> <http://example.org/p> "x , y" , "z \\" , w" , "v\\\\" , <http://example.org/b> .\n',
+        encoding="utf-8",
+    )
     for fmt in ("ttl", "trig"):
         data = export(fmt=fmt, files=[source])
         assert_reads_back(data, fmt, rdflib.Graph().parse(source, format="turtle"), f"commas in {fmt}")

@@ -78,8 +78,11 @@ def test_a_folder_is_refused(tmp_path):
         write_bytes(tmp_path, b"x")
 
 
-@pytest.mark.hostile(what="Ctrl-C after an output is written to its temporary file, before the rename",
-                     result="the old file stays as it was; no temporary file is left", kind="fault")
+@pytest.mark.hostile(
+    what="Ctrl-C after an output is written to its temporary file, before the rename",
+    result="the old file stays as it was; no temporary file is left",
+    kind="fault",
+)
 def test_discarded_writes_leave_the_target_and_no_temporary(tmp_path, monkeypatch):
     from szsemi.graph import atomic
 

@@ -10,8 +10,10 @@ from szsemi.errors import InputError
 from szsemi.graph.guards import check_jsonld, check_rdfxml, nesting_depth
 
 HEAD = '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n'
-BODY = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        '<rdf:Description rdf:about="http://e/s"><rdf:value>{refs}</rdf:value></rdf:Description></rdf:RDF>\n')
+BODY = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="http://e/s"><rdf:value>{refs}</rdf:value></rdf:Description></rdf:RDF>\n'
+)
 
 
 def _xml(entities: str, refs: str) -> bytes:
@@ -20,7 +22,8 @@ def _xml(entities: str, refs: str) -> bytes:
 
 def test_nested_entities_that_expand_too_far_are_refused(tmp_path: Path) -> None:
     entities = '<!ENTITY a "aaaaaaaaaa">\n' + "".join(
-        f'<!ENTITY {b} "' + f"&{a};" * 10 + '">\n' for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+        f'<!ENTITY {b} "' + f"&{a};" * 10 + '">\n' for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     data = _xml(entities, "&i;")
     with pytest.raises(InputError, match="entity expansion"):
         check_rdfxml(None, data, "x.rdf")
@@ -30,8 +33,11 @@ def test_nested_entities_that_expand_too_far_are_refused(tmp_path: Path) -> None
         check_rdfxml(path, None, "x.rdf")
 
 
-@pytest.mark.hostile(what="RDF/XML quadratic blow-up: a 100 kB entity used 1,000 times",
-                     result="exit 2, 'entity expansion' (more than 64 MB of text)", kind="input")
+@pytest.mark.hostile(
+    what="RDF/XML quadratic blow-up: a 100 kB entity used 1,000 times",
+    result="exit 2, 'entity expansion' (more than 64 MB of text)",
+    kind="input",
+)
 def test_many_uses_of_a_large_entity_are_refused_too() -> None:
     data = _xml('<!ENTITY big "' + "x" * 100_000 + '">\n', "&big;" * 1000)  # 100 MB, quadratic
     with pytest.raises(InputError, match="entity expansion"):

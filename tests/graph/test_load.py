@@ -12,4 +12,7 @@ def test_relative_iris_resolve_against_the_file(tmp_path):
     [quad] = list(load([data]))
     base = data.absolute().as_uri()
     assert (quad.subject.value, quad.predicate.value, quad.object.value) == (
-        base.rsplit("/", 1)[0] + "/a", base + "#p", tmp_path.absolute().as_uri() + "/b")
+        base.rsplit("/", 1)[0] + "/a",
+        base + "#p",
+        tmp_path.absolute().as_uri() + "/b",
+    )

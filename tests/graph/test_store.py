@@ -36,8 +36,9 @@ def stores(synthetic_10k, tmp_path_factory):
     disk = persistent.open_store(tmp_path_factory.mktemp("store") / "s", sources)
     raw = ox.Store()
     for path in (local_path(ontology_file()), synthetic_10k):
-        raw.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE if str(path).endswith(".ttl")
-                      else ox.RdfFormat.N_TRIPLES)
+        raw.bulk_load(
+            path=str(path), format=ox.RdfFormat.TURTLE if str(path).endswith(".ttl") else ox.RdfFormat.N_TRIPLES
+        )
     return disk, load(sources), raw
 
 
@@ -85,8 +86,10 @@ def test_a_store_is_built_once_and_reopened_without_reparsing(tmp_path, syntheti
     first = persistent.info(tmp_path / "s")
     assert first["state"] == "up to date" and first["generation"] == "gen-000001"
     assert first["triples"] == len(store) > 10_000
-    assert [s["path"] for s in first["sources"]] == [str(local_path(ontology_file()).resolve()),
-                                                     str(synthetic_10k.resolve())]
+    assert [s["path"] for s in first["sources"]] == [
+        str(local_path(ontology_file()).resolve()),
+        str(synthetic_10k.resolve()),
+    ]
     del store
     persistent.open_store(tmp_path / "s", sources)
     persistent.open_store(tmp_path / "s")  # no sources: the ones it was built from
@@ -119,8 +122,13 @@ def test_a_changed_file_rebuilds_into_a_new_generation_and_swaps(tmp_path, synth
     assert len(new) == count + 1
     assert persistent.info(tmp_path / "s")["generation"] == "gen-000002"
     assert len(old) == count  # a reader of the old generation keeps its answers
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [".lock", ".szsemi-store", "CURRENT", "gen-000001",
-                                                                   "gen-000002"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        ".lock",
+        ".szsemi-store",
+        "CURRENT",
+        "gen-000001",
+        "gen-000002",
+    ]
     persistent.build(tmp_path / "s", [ontology_file(), data])
     assert sorted(p.name for p in (tmp_path / "s").glob("gen-*")) == ["gen-000002", "gen-000003"]
 
@@ -173,8 +181,12 @@ def test_cli_store_option_environment_default_build_and_info(tmp_path, synthetic
 def test_the_query_path_with_a_store_imports_no_rdflib(tmp_path):
     store = str(tmp_path / "s")
     persistent.build(store)
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "szsemi", "query", "run",
-                           "get-park-figures", "--store", store], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "szsemi", "query", "run", "get-park-figures", "--store", store],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert "szsemi" in imported and "pyoxigraph" in imported
     assert not imported & {"rdflib", "oxrdflib", "pyshacl", "owlready2", "SPARQLWrapper"}
@@ -183,8 +195,8 @@ def test_the_query_path_with_a_store_imports_no_rdflib(tmp_path):
 
 # --- the store follows the content, keeps to its own folder, and answers when read-only ---------
 
-NOTE = "<https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#note> \"{}\" .\n"
-ASK_NOTE = "ASK {{ ?s <http://www.w3.org/2004/02/skos/core#note> \"{}\" }}"
+NOTE = '<https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#note> "{}" .\n'
+ASK_NOTE = 'ASK {{ ?s <http://www.w3.org/2004/02/skos/core#note> "{}" }}'
 
 
 def _asks(store: ox.Store, word: str) -> bool:
@@ -247,8 +259,11 @@ def test_an_edit_that_keeps_the_size_and_the_mtime_is_seen(tmp_path):
     assert _asks(store, "bbbb") and not _asks(store, "aaaa")
 
 
-@pytest.mark.hostile(what="--store given a folder that holds a gen-000001 folder szsemi did not make",
-                     result="exit 2 naming the folder; nothing in it is adopted or deleted", kind="input")
+@pytest.mark.hostile(
+    what="--store given a folder that holds a gen-000001 folder szsemi did not make",
+    result="exit 2 naming the folder; nothing in it is adopted or deleted",
+    kind="input",
+)
 def test_a_folder_szsemi_did_not_create_is_neither_adopted_nor_emptied(tmp_path):
     folder = tmp_path / "mine"
     (folder / "gen-000001").mkdir(parents=True)
@@ -265,8 +280,11 @@ def test_a_folder_szsemi_did_not_create_is_neither_adopted_nor_emptied(tmp_path)
     assert (folder / "gen-000001" / "thesis.txt").read_text(encoding="utf-8") == "my work"
 
 
-@pytest.mark.hostile(what="a store folder that another program made, with a CURRENT file but no szsemi marker",
-                     result="exit 2: not an szsemi store; nothing deleted", kind="input")
+@pytest.mark.hostile(
+    what="a store folder that another program made, with a CURRENT file but no szsemi marker",
+    result="exit 2: not an szsemi store; nothing deleted",
+    kind="input",
+)
 def test_a_store_like_folder_without_the_marker_is_refused(tmp_path):
     folder = tmp_path / "other"
     folder.mkdir()
@@ -287,8 +305,11 @@ def test_a_new_store_is_marked_before_anything_else(tmp_path):
     assert (tmp_path / "s" / "gen-mine").is_dir()  # not a generation name: never touched
 
 
-@pytest.mark.hostile(what="querying an up-to-date store whose folder cannot be written (a file's mtime moved)",
-                     result="the store answers; nothing is written", kind="fault")
+@pytest.mark.hostile(
+    what="querying an up-to-date store whose folder cannot be written (a file's mtime moved)",
+    result="the store answers; nothing is written",
+    kind="fault",
+)
 def test_an_up_to_date_read_only_store_is_queried(tmp_path, read_only):
     data = tmp_path / "note.nt"
     data.write_text(NOTE.format("aaaa"), encoding="utf-8")
@@ -301,9 +322,11 @@ def test_an_up_to_date_read_only_store_is_queried(tmp_path, read_only):
     assert code == 0 and json.loads(out)["boolean"] is True, err
 
 
-@pytest.mark.hostile(what="querying a stale store whose folder cannot be written",
-                     result="the answer comes from the changed files (loaded in memory), never the old store",
-                     kind="fault")
+@pytest.mark.hostile(
+    what="querying a stale store whose folder cannot be written",
+    result="the answer comes from the changed files (loaded in memory), never the old store",
+    kind="fault",
+)
 def test_a_stale_read_only_store_answers_from_its_files(tmp_path, read_only):
     data = tmp_path / "note.nt"
     data.write_text(NOTE.format("aaaa"), encoding="utf-8")

@@ -11,14 +11,17 @@ from szsemi.graph.terms import compact, compact_iri, split_iri
 SZ, SZO = PREFIXES["sz"], PREFIXES["szo"]
 
 
-@pytest.mark.parametrize("iri,expected", [
-    (SZ + "park/colorful-silicon-valley", "sz:park/colorful-silicon-valley"),
-    (SZO + "IndustrialPark", "szo:IndustrialPark"),
-    ("http://www.wikidata.org/prop/direct/P31", "wdt:P31"),  # the longer of wd: and wdt: wins
-    (SZ, None),                        # the namespace itself has no local part
-    (SZ + "//x", None),                # expand() would not read sz://x back
-    ("http://example.org/x", None),
-])
+@pytest.mark.parametrize(
+    "iri,expected",
+    [
+        (SZ + "park/colorful-silicon-valley", "sz:park/colorful-silicon-valley"),
+        (SZO + "IndustrialPark", "szo:IndustrialPark"),
+        ("http://www.wikidata.org/prop/direct/P31", "wdt:P31"),  # the longer of wd: and wdt: wins
+        (SZ, None),  # the namespace itself has no local part
+        (SZ + "//x", None),  # expand() would not read sz://x back
+        ("http://example.org/x", None),
+    ],
+)
 def test_compact_iri_takes_the_longest_namespace_and_round_trips(iri, expected):
     assert compact_iri(iri) == expected
     if expected:

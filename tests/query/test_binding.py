@@ -6,7 +6,6 @@ SPARQL engine, whose parser decodes ``\\u`` escapes anywhere in the query text b
 
 from __future__ import annotations
 
-import datetime
 import logging
 
 import pyoxigraph as ox
@@ -15,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib.term import BNode, Literal, URIRef, Variable
 
-from szsemi.query.binding import bind, term_to_sparql
 from szsemi.errors import QueryDefinitionError, UsageError
+from szsemi.query.binding import bind, term_to_sparql
 
 # rdflib logs a warning for every URIRef that does not look like an IRI; those are the point here.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
@@ -62,12 +61,13 @@ def check_round_trip(value, other, position="object"):
 # term_to_sparql
 # --------------------------------------------------------------------------------------------
 
+
 def test_term_forms():
     assert term_to_sparql(URIRef("http://e/a")) == "<http://e/a>"
     assert term_to_sparql(Literal("x")) == '"x"'
     assert term_to_sparql(Literal("x", lang="en-GB")) == '"x"@en-GB'
     assert term_to_sparql(Literal(5)) == f'"5"^^<{XSD}integer>'
-    assert term_to_sparql(Literal("a\"b\\c\nd\re\tf")) == r'"a\"b\\c\nd\re\tf"'
+    assert term_to_sparql(Literal('a"b\\c\nd\re\tf')) == r'"a\"b\\c\nd\re\tf"'
     assert term_to_sparql(Literal("\x00\x7f")) == r'"\u0000\u007F"'
 
 
@@ -75,8 +75,7 @@ def test_pyoxigraph_terms_are_written_like_rdflib_terms():
     assert term_to_sparql(ox.NamedNode("http://e/a")) == term_to_sparql(URIRef("http://e/a"))
     assert term_to_sparql(ox.Literal("chip", language="en")) == '"chip"@en'
     assert term_to_sparql(ox.Literal("x")) == term_to_sparql(Literal("x")) == '"x"'
-    assert term_to_sparql(ox.Literal("12", datatype=ox.NamedNode(XSD_INTEGER))) == \
-        f'"12"^^<{XSD_INTEGER}>'
+    assert term_to_sparql(ox.Literal("12", datatype=ox.NamedNode(XSD_INTEGER))) == f'"12"^^<{XSD_INTEGER}>'
 
 
 def test_codepoint_escapes_in_values_are_not_decoded():
@@ -87,21 +86,54 @@ def test_codepoint_escapes_in_values_are_not_decoded():
     assert term_to_sparql(Literal("\x00" + "1234z")) == r'"\u0000\u0031234z"'
 
 
-@pytest.mark.parametrize("term", [
-    BNode(), BNode("b1"), "http://e/a", "plain string", 5, None, Variable("v"), b"<http://e/a>",
-    ox.BlankNode(), ox.Variable("v"),
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        BNode(),
+        BNode("b1"),
+        "http://e/a",
+        "plain string",
+        5,
+        None,
+        Variable("v"),
+        b"<http://e/a>",
+        ox.BlankNode(),
+        ox.Variable("v"),
+    ],
+)
 def test_non_terms_are_refused(term):
     with pytest.raises(UsageError):
         term_to_sparql(term)
 
 
 HOSTILE_IRIS = [
-    "http://e/a>", "http://e/a> } ; SELECT * WHERE { <http://e/b", "http://e/a b", "http://e/{x}",
-    'http://e/"', "http://e/a\nb", "http://e/a\rb", "http://e/a\tb", "http://e/<", "http://e/\\",
-    "http://e/^", "http://e/|", "http://e/`", "http://e/\x00", "http://e/\x7f", "http://e/\ud800",
-    "relative/path", "#frag", "", "no-colon", "1http://e/", "http://e/%zz", "http://e/%4",
-    "http://e/[x]", "http://[zz]/", "http://e:80x/", "http://e/\ue000",
+    "http://e/a>",
+    "http://e/a> } ; SELECT * WHERE { <http://e/b",
+    "http://e/a b",
+    "http://e/{x}",
+    'http://e/"',
+    "http://e/a\nb",
+    "http://e/a\rb",
+    "http://e/a\tb",
+    "http://e/<",
+    "http://e/\\",
+    "http://e/^",
+    "http://e/|",
+    "http://e/`",
+    "http://e/\x00",
+    "http://e/\x7f",
+    "http://e/\ud800",
+    "relative/path",
+    "#frag",
+    "",
+    "no-colon",
+    "1http://e/",
+    "http://e/%zz",
+    "http://e/%4",
+    "http://e/[x]",
+    "http://[zz]/",
+    "http://e:80x/",
+    "http://e/\ue000",
 ]
 
 
@@ -135,16 +167,40 @@ def test_bad_literals_are_refused():
 # round trips on real engines
 # --------------------------------------------------------------------------------------------
 
-HOSTILE_PIECES = list('"\'\\{}#<>?$.;,()[]@^\n\r\t\x00\x0b\x1f\x7f \u2028\ufeff\ufffe\U0001F600uUxX0123456789abcdefABCDEF') + [
-    "\\u0022", "\\U00000022", "\\u005C", '"""', "'''", "} ", " WHERE { ", "# ", "\\\\", "\\u",
+HOSTILE_PIECES = list(
+    "\"'\\{}#<>?$.;,()[]@^\n\r\t\x00\x0b\x1f\x7f \u2028\ufeff\ufffe\U0001f600uUxX0123456789abcdefABCDEF"
+) + [
+    "\\u0022",
+    "\\U00000022",
+    "\\u005C",
+    '"""',
+    "'''",
+    "} ",
+    " WHERE { ",
+    "# ",
+    "\\\\",
+    "\\u",
 ]
 hostile_text = st.lists(st.sampled_from(HOSTILE_PIECES), max_size=40).map("".join)
 long_text = st.tuples(st.text(min_size=1, max_size=8), st.integers(500, 4000)).map(lambda t: t[0] * t[1])
 any_text = st.one_of(st.text(), hostile_text, long_text)
 
 STRING_EXAMPLES = [
-    "", '"', "\\", "\\u0022", "\\U00000022", "\\u00220041", "\\\\u0022", 'x" } ; DROP ALL ; #',
-    "'''", '"""', "a\nb\rc", "}\n# comment\n{", "<http://e/s>", "\x00123456", "\\U0001F600",
+    "",
+    '"',
+    "\\",
+    "\\u0022",
+    "\\U00000022",
+    "\\u00220041",
+    "\\\\u0022",
+    'x" } ; DROP ALL ; #',
+    "'''",
+    '"""',
+    "a\nb\rc",
+    "}\n# comment\n{",
+    "<http://e/s>",
+    "\x00123456",
+    "\\U0001F600",
 ]
 
 
@@ -263,10 +319,16 @@ def test_iri_round_trip(iri, other):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.sampled_from(["http://e/", "http://", "urn:", "a:", "http://[", "http://u@e:", ""]),
-       st.one_of(st.text(max_size=10),
-                 st.text(st.sampled_from(list("aZ09%:/?#[]@!$&'()*+,;=-._~ <>\"{}|^`\\\n") + ["\u00e9", "\ue000", "\ufffe"]),
-                         max_size=10)))
+@given(
+    st.sampled_from(["http://e/", "http://", "urn:", "a:", "http://[", "http://u@e:", ""]),
+    st.one_of(
+        st.text(max_size=10),
+        st.text(
+            st.sampled_from(list("aZ09%:/?#[]@!$&'()*+,;=-._~ <>\"{}|^`\\\n") + ["\u00e9", "\ue000", "\ufffe"]),
+            max_size=10,
+        ),
+    ),
+)
 def test_iri_check_matches_pyoxigraph(prefix, rest):
     """An IRI is accepted exactly when pyoxigraph accepts it, so it never breaks local parsing."""
     iri = prefix + rest
@@ -349,54 +411,102 @@ PLACEMENT = [
         "PREFIX ex: <http://e/>  # WHERE {\n"
         "BASE <http://e/>\n"
         "SELECT ?s # WHERE { ?s ?p ?o }\n"
-        "WHERE {" + MARK + " ?s ex:p ?v }", [A], id="prologue-and-comments"),
-    pytest.param('SELECT ?s (STR("WHERE { ?v") AS ?x) {' + MARK + " ?s <http://e/p> ?v }",
-                 [("<http://e/a>", '"WHERE { ?v"')], id="string-with-WHERE"),
-    pytest.param("SELECT ?s ('''it's WHERE { \"\\'''' AS ?x) {" + MARK + " ?s <http://e/p> ?v }",
-                 [("<http://e/a>", "\"it's WHERE { \\\"'\"")], id="long-string"),
-    pytest.param('SELECT ?s ("""a "" WHERE {""" AS ?x) {' + MARK + " ?s <http://e/p> ?v }",
-                 [("<http://e/a>", '"a \\"\\" WHERE {"')], id="long-string-double"),
-    pytest.param("SELECT ?s ?where {" + MARK + " ?s <http://e/p> ?where FILTER(?where = ?v) }",
-                 [("<http://e/a>", '"x"')], id="?where-variable"),
+        "WHERE {" + MARK + " ?s ex:p ?v }",
+        [A],
+        id="prologue-and-comments",
+    ),
+    pytest.param(
+        'SELECT ?s (STR("WHERE { ?v") AS ?x) {' + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>", '"WHERE { ?v"')],
+        id="string-with-WHERE",
+    ),
+    pytest.param(
+        "SELECT ?s ('''it's WHERE { \"\\'''' AS ?x) {" + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>", '"it\'s WHERE { \\"\'"')],
+        id="long-string",
+    ),
+    pytest.param(
+        'SELECT ?s ("""a "" WHERE {""" AS ?x) {' + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>", '"a \\"\\" WHERE {"')],
+        id="long-string-double",
+    ),
+    pytest.param(
+        "SELECT ?s ?where {" + MARK + " ?s <http://e/p> ?where FILTER(?where = ?v) }",
+        [("<http://e/a>", '"x"')],
+        id="?where-variable",
+    ),
     pytest.param("SELECT $where {" + MARK + " $where <http://e/p> ?v }", [A], id="$where-variable"),
-    pytest.param("PREFIX where: <http://e/>\nSELECT ?s (where:where AS ?w) {" + MARK +
-                 " ?s where:p ?v }", [("<http://e/a>", "<http://e/where>")], id="where-prefix"),
-    pytest.param("SELECT ?s (<http://e/ns#where> AS ?w) WHERE {" + MARK + " ?s <http://e/p> ?v }",
-                 [("<http://e/a>", "<http://e/ns#where>")], id="hash-in-iri"),
-    pytest.param("PREFIX ex: <http://e/>\nSELECT ?s (ex:it\\'s AS ?k) (ex:a\\#b AS ?h) WHERE {" + MARK +
-                 " ?s ex:p ?v }", [("<http://e/a>", "<http://e/it's>", "<http://e/a#b>")],
-                 id="escaped-local-names"),
-    pytest.param("SELECT ?s (1 < 2 AS ?lt) (2 > 1 AS ?gt) (1<=2 AS ?le) WHERE {" + MARK +
-                 " ?s <http://e/p> ?v }",
-                 [("<http://e/a>",) + ('"true"^^<http://www.w3.org/2001/XMLSchema#boolean>',) * 3],
-                 id="less-than-operator"),
+    pytest.param(
+        "PREFIX where: <http://e/>\nSELECT ?s (where:where AS ?w) {" + MARK + " ?s where:p ?v }",
+        [("<http://e/a>", "<http://e/where>")],
+        id="where-prefix",
+    ),
+    pytest.param(
+        "SELECT ?s (<http://e/ns#where> AS ?w) WHERE {" + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>", "<http://e/ns#where>")],
+        id="hash-in-iri",
+    ),
+    pytest.param(
+        "PREFIX ex: <http://e/>\nSELECT ?s (ex:it\\'s AS ?k) (ex:a\\#b AS ?h) WHERE {" + MARK + " ?s ex:p ?v }",
+        [("<http://e/a>", "<http://e/it's>", "<http://e/a#b>")],
+        id="escaped-local-names",
+    ),
+    pytest.param(
+        "SELECT ?s (1 < 2 AS ?lt) (2 > 1 AS ?gt) (1<=2 AS ?le) WHERE {" + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>",) + ('"true"^^<http://www.w3.org/2001/XMLSchema#boolean>',) * 3],
+        id="less-than-operator",
+    ),
     pytest.param("select ?s where {" + MARK + " ?s <http://e/p> ?v }", [A], id="lowercase"),
     pytest.param("SeLeCt ?s WhErE\n\t{" + MARK + " ?s <http://e/p> ?v }", [A], id="mixed-case"),
     pytest.param("SELECT ?s {" + MARK + " ?s <http://e/p> ?v }", [A], id="select-without-where"),
     pytest.param("SELECT * {" + MARK + " ?s <http://e/p> ?v }", [("<http://e/a>", '"x"')], id="select-star"),
     pytest.param("ASK {" + MARK + " ?s <http://e/p> ?v }", True, id="ask-without-where"),
-    pytest.param("ASK WHERE {" + MARK + " ?s <http://e/p> \"y\" . ?s <http://e/p> ?v }", False, id="ask"),
-    pytest.param("SELECT ?s {" + MARK + " { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } } }", [A],
-                 id="subquery-outer-without-where"),
-    pytest.param("SELECT ?s WHERE {" + MARK + " ?s <http://e/p> ?o { SELECT ?s WHERE { ?s a ?c } } "
-                 "FILTER(?o = ?v) }", [A], id="subquery-after"),
-    pytest.param("SELECT ?s (EXISTS { ?s <http://e/q> ?x } AS ?e) {" + MARK + " ?s <http://e/p> ?v }",
-                 [("<http://e/a>", '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>')],
-                 id="exists-in-projection"),
-    pytest.param("CONSTRUCT { ?s <http://e/r> ?v } WHERE {" + MARK + " ?s <http://e/p> ?v }",
-                 ['<http://e/a> <http://e/r> "x"'], id="construct-template"),
-    pytest.param("CONSTRUCT { ?s <http://e/r> ?v } {" + MARK + " ?s <http://e/p> ?v }",
-                 ['<http://e/a> <http://e/r> "x"'], id="construct-template-without-where"),
-    pytest.param("DESCRIBE ?s WHERE {" + MARK + " ?s <http://e/p> ?v }",
-                 ['<http://e/a> <http://e/p> "x"', "<http://e/a> <http://e/q> <http://e/b>",
-                  "<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C>"],
-                 id="describe"),
-    pytest.param("SELECT ?s WHERE {" + MARK + " # trailing comment {\n ?s <http://e/p> ?v }", [A],
-                 id="comment-after-brace"),
-    pytest.param("SELECT ?s WHERE {" + MARK + " ?s <http://e/p> ?v } VALUES ?v { \"x\" \"y\" }", [A],
-                 id="outer-values-clause"),
-    pytest.param("SELECT ?s FROM <http://e/none> FROM NAMED <http://e/g> WHERE {" + MARK +
-                 " ?s <http://e/p> ?v }", [], id="dataset-clause"),
+    pytest.param("ASK WHERE {" + MARK + ' ?s <http://e/p> "y" . ?s <http://e/p> ?v }', False, id="ask"),
+    pytest.param(
+        "SELECT ?s {" + MARK + " { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } } }",
+        [A],
+        id="subquery-outer-without-where",
+    ),
+    pytest.param(
+        "SELECT ?s WHERE {" + MARK + " ?s <http://e/p> ?o { SELECT ?s WHERE { ?s a ?c } } FILTER(?o = ?v) }",
+        [A],
+        id="subquery-after",
+    ),
+    pytest.param(
+        "SELECT ?s (EXISTS { ?s <http://e/q> ?x } AS ?e) {" + MARK + " ?s <http://e/p> ?v }",
+        [("<http://e/a>", '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>')],
+        id="exists-in-projection",
+    ),
+    pytest.param(
+        "CONSTRUCT { ?s <http://e/r> ?v } WHERE {" + MARK + " ?s <http://e/p> ?v }",
+        ['<http://e/a> <http://e/r> "x"'],
+        id="construct-template",
+    ),
+    pytest.param(
+        "CONSTRUCT { ?s <http://e/r> ?v } {" + MARK + " ?s <http://e/p> ?v }",
+        ['<http://e/a> <http://e/r> "x"'],
+        id="construct-template-without-where",
+    ),
+    pytest.param(
+        "DESCRIBE ?s WHERE {" + MARK + " ?s <http://e/p> ?v }",
+        [
+            '<http://e/a> <http://e/p> "x"',
+            "<http://e/a> <http://e/q> <http://e/b>",
+            "<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C>",
+        ],
+        id="describe",
+    ),
+    pytest.param(
+        "SELECT ?s WHERE {" + MARK + " # trailing comment {\n ?s <http://e/p> ?v }", [A], id="comment-after-brace"
+    ),
+    pytest.param(
+        "SELECT ?s WHERE {" + MARK + ' ?s <http://e/p> ?v } VALUES ?v { "x" "y" }', [A], id="outer-values-clause"
+    ),
+    pytest.param(
+        "SELECT ?s FROM <http://e/none> FROM NAMED <http://e/g> WHERE {" + MARK + " ?s <http://e/p> ?v }",
+        [],
+        id="dataset-clause",
+    ),
 ]
 
 
@@ -411,17 +521,19 @@ def test_values_block_placement(store, marked, expected):
 def test_bare_subselect_group_is_wrapped(store):
     query = "SELECT ?s WHERE { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } }"
     bound = bind(query, {"v": [Literal("x")]})
-    assert bound == ("SELECT ?s WHERE {" + BLOCK +
-                     "  { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } \n  }}")
+    assert bound == ("SELECT ?s WHERE {" + BLOCK + "  { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } \n  }}")
     assert answer(store, bound) == [A]
 
 
-@pytest.mark.parametrize("query", [
-    "CONSTRUCT WHERE { ?s <http://e/p> ?v }",
-    "construct where { ?s <http://e/p> ?v . }",
-    "CONSTRUCT FROM <http://e/none> WHERE { ?s <http://e/p> ?v }",
-    "CONSTRUCT WHERE { ?s <http://e/p> ?v # ends with a comment\n}",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT WHERE { ?s <http://e/p> ?v }",
+        "construct where { ?s <http://e/p> ?v . }",
+        "CONSTRUCT FROM <http://e/none> WHERE { ?s <http://e/p> ?v }",
+        "CONSTRUCT WHERE { ?s <http://e/p> ?v # ends with a comment\n}",
+    ],
+)
 def test_construct_where_short_form(store, query):
     bound = bind(query, {"v": [Literal("x")]})
     assert "VALUES" in bound and bound.count("{") == query.count("{") * 2 + 1
@@ -433,23 +545,26 @@ def test_construct_where_short_form(store, query):
         assert len(unbound) == 2
 
 
-@pytest.mark.parametrize("query", [
-    "DESCRIBE <http://e/a>",
-    "DESCRIBE <http://e/a> LIMIT 1",
-    "DESCRIBE ?s VALUES ?s { <http://e/a> }",
-    "# SELECT * WHERE { ?s ?p ?o }\nDESCRIBE <http://e/a>",
-    "INSERT DATA { <http://e/a> <http://e/p> \"z\" }",
-    "DELETE WHERE { ?s <http://e/p> ?v }",
-    "PREFIX ex: <http://e/>\nINSERT { ?s ex:p \"z\" } WHERE { ?s ex:p ?v }",
-    "",
-    "SELECT * WHERE ?s",
-    "SELECT ?s WHERE { ?s <http://e/p> ?v",
-    "SELECT ?s WHERE { ?s <http://e/p> ?v }}",
-    "SELECT ?s WHERE { ?s <http://e/p> \"unterminated }",
-    "SELECT ?s WHERE \\u007B ?s <http://e/p> ?v }",
-    'SELECT ?s WHERE { ?s <http://e/p> "\\u0022 } " }',
-    "CONSTRUCT { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DESCRIBE <http://e/a>",
+        "DESCRIBE <http://e/a> LIMIT 1",
+        "DESCRIBE ?s VALUES ?s { <http://e/a> }",
+        "# SELECT * WHERE { ?s ?p ?o }\nDESCRIBE <http://e/a>",
+        'INSERT DATA { <http://e/a> <http://e/p> "z" }',
+        "DELETE WHERE { ?s <http://e/p> ?v }",
+        'PREFIX ex: <http://e/>\nINSERT { ?s ex:p "z" } WHERE { ?s ex:p ?v }',
+        "",
+        "SELECT * WHERE ?s",
+        "SELECT ?s WHERE { ?s <http://e/p> ?v",
+        "SELECT ?s WHERE { ?s <http://e/p> ?v }}",
+        'SELECT ?s WHERE { ?s <http://e/p> "unterminated }',
+        "SELECT ?s WHERE \\u007B ?s <http://e/p> ?v }",
+        'SELECT ?s WHERE { ?s <http://e/p> "\\u0022 } " }',
+        "CONSTRUCT { ?s ?p ?o }",
+    ],
+)
 def test_no_where_group(query):
     with pytest.raises(QueryDefinitionError):
         bind(query, {"v": [Literal("x")]})
@@ -465,6 +580,7 @@ def test_error_position():
 # --------------------------------------------------------------------------------------------
 # bind: names, values and semantics
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["?v", "$v", "1v", "a-b", "", "v w", "v}", "é", 5])
 def test_bad_variable_names(name):
@@ -483,7 +599,10 @@ def test_unprojected_variable_still_filters(store):
     assert len(answer(store, query)) == 6
     assert answer(store, bind(query, {"o": [Literal("x")]})) == [A]
     assert answer(store, bind(query, {"o": [URIRef("http://e/C")]})) == [
-        ("<http://e/a>",), ("<http://e/b>",), ("<http://e/c>",)]
+        ("<http://e/a>",),
+        ("<http://e/b>",),
+        ("<http://e/c>",),
+    ]
 
 
 def test_multi_valued_binding_is_a_union(store):
@@ -537,7 +656,11 @@ SUBSTITUTION_CASES = [
     ("select-star", "SELECT * WHERE { ?s <http://e/p> ?v }", "same"),
     ("only-in-projection", "SELECT ?s ?v WHERE { ?s a <http://e/C> }", "same"),
     ("optional", "SELECT ?s ?v WHERE { ?s a <http://e/C> OPTIONAL { ?s <http://e/p> ?v } }", "same"),
-    ("optional-filter", "SELECT ?s ?o ?v WHERE { ?s a <http://e/C> OPTIONAL { ?s <http://e/p> ?o FILTER(?o = ?v) } }", "same"),
+    (
+        "optional-filter",
+        "SELECT ?s ?o ?v WHERE { ?s a <http://e/C> OPTIONAL { ?s <http://e/p> ?o FILTER(?o = ?v) } }",
+        "same",
+    ),
     ("minus", "SELECT ?s ?v WHERE { ?s a <http://e/C> MINUS { ?s <http://e/p> ?v } }", "same"),
     ("not-exists", "SELECT ?s ?v WHERE { ?s a <http://e/C> FILTER NOT EXISTS { ?s <http://e/p> ?v } }", "same"),
     ("group-by", "SELECT ?v (COUNT(?s) AS ?n) WHERE { ?s <http://e/p> ?v } GROUP BY ?v", "same"),
@@ -545,10 +668,16 @@ SUBSTITUTION_CASES = [
     ("ask", "ASK { ?s <http://e/p> ?v }", "same"),
     ("construct", "CONSTRUCT { ?s <http://e/r> ?v } WHERE { ?s <http://e/p> ?v }", "same"),
     ("construct-where", "CONSTRUCT WHERE { ?s <http://e/p> ?v }", "same"),
-    ("filter-in-union-branch",
-     "SELECT ?s ?v WHERE { { ?s <http://e/p> ?o FILTER(?o != ?v) } UNION { ?s <http://e/q> ?o } }", "differ"),
-    ("subselect-limit",
-     "SELECT ?s ?v WHERE { { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } ORDER BY DESC(?s) LIMIT 1 } }", "differ"),
+    (
+        "filter-in-union-branch",
+        "SELECT ?s ?v WHERE { { ?s <http://e/p> ?o FILTER(?o != ?v) } UNION { ?s <http://e/q> ?o } }",
+        "differ",
+    ),
+    (
+        "subselect-limit",
+        "SELECT ?s ?v WHERE { { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } ORDER BY DESC(?s) LIMIT 1 } }",
+        "differ",
+    ),
     ("not-projected", "SELECT ?s WHERE { ?s <http://e/p> ?v }", "subs-refuses"),
     ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://e/p> ?v }", "subs-refuses"),
     ("describe", "DESCRIBE ?s WHERE { ?s <http://e/p> ?v }", "subs-refuses"),
@@ -581,8 +710,10 @@ def test_substitutions_differences_in_detail(store):
     # VALUES joins after the UNION: inside the branch ?v is unbound, the FILTER errors, no row.
     assert answer(store, bind(union, {"v": [Literal("x")]})) == [A]
     # substitutions= puts "x" into the branch: <http://e/b> ("y" != "x") comes out too.
-    assert sorted(str(s["s"]) for s in store.query(union.replace("SELECT ?s", "SELECT ?s ?v"),
-                                                  substitutions=sub)) == ["<http://e/a>", "<http://e/b>"]
+    assert sorted(str(s["s"]) for s in store.query(union.replace("SELECT ?s", "SELECT ?s ?v"), substitutions=sub)) == [
+        "<http://e/a>",
+        "<http://e/b>",
+    ]
     limit = "SELECT ?s ?v WHERE { { SELECT ?s ?v WHERE { ?s <http://e/p> ?v } ORDER BY DESC(?s) LIMIT 1 } }"
     # VALUES joins after the sub-SELECT's LIMIT, which kept <http://e/b> "y": nothing.
     assert answer(store, bind(limit, {"v": [Literal("x")]})) == []

@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from szsemi.query.binding import _find_where
-from szsemi.sparql_syntax import tokens as _tokens
-from szsemi.query.catalogue import HEADER_KEYS, PARAM_KEYS, load_catalogue, read_query
-from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
-from szsemi.query.execute import check_classes, resolve
-from szsemi.query.engines import LocalEngine
-from szsemi.query.params import TYPES, Param, coerce
-
 from conftest import REPO, TEST_DATA
+
+from szsemi.errors import ParameterError, QueryDefinitionError, UsageError
+from szsemi.query.binding import _find_where
+from szsemi.query.catalogue import HEADER_KEYS, PARAM_KEYS, load_catalogue, read_query
+from szsemi.query.engines import LocalEngine
+from szsemi.query.execute import check_classes, resolve
+from szsemi.query.params import TYPES, Param, coerce
+from szsemi.sparql_syntax import tokens as _tokens
 
 QUERIES = TEST_DATA / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -36,6 +35,7 @@ def catalogue():
 # The shipped catalogue
 # --------------------------------------------------------------------------------------------
 
+
 def test_every_shipped_query_file_is_in_the_catalogue(catalogue):
     files = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
     assert sorted(catalogue) == files
@@ -44,12 +44,27 @@ def test_every_shipped_query_file_is_in_the_catalogue(catalogue):
 
 def test_the_catalogue_covers_every_kind_of_question(catalogue):
     # issue 3, item 1: one stored query at least for each kind of question
-    for name in ("get-park-location", "get-park-operators", "get-park-figures", "get-milestones",
-                 "get-within-travel-time", "get-park-industry-circles", "get-plan-focus-districts",
-                 "get-plan-district-roles", "get-plan-layout", "get-plan-issuance", "get-cluster-firms",
-                 "get-cluster-counts", "get-production-lines", "get-park-service-cycle",
-                 "get-park-profile", "get-provenance", "get-entity-by-name", "get-entity-description",
-                 "get-class-members"):
+    for name in (
+        "get-park-location",
+        "get-park-operators",
+        "get-park-figures",
+        "get-milestones",
+        "get-within-travel-time",
+        "get-park-industry-circles",
+        "get-plan-focus-districts",
+        "get-plan-district-roles",
+        "get-plan-layout",
+        "get-plan-issuance",
+        "get-cluster-firms",
+        "get-cluster-counts",
+        "get-production-lines",
+        "get-park-service-cycle",
+        "get-park-profile",
+        "get-provenance",
+        "get-entity-by-name",
+        "get-entity-description",
+        "get-class-members",
+    ):
         assert catalogue[name].kind == "report"
 
 
@@ -102,12 +117,15 @@ def test_shipped_paths_are_short_and_user_paths_are_as_given(catalogue, tmp_path
 # User folders
 # --------------------------------------------------------------------------------------------
 
+
 def test_a_user_folder_adds_its_queries_with_their_typed_parameters():
     catalogue = load_catalogue((str(QUERIES / "typed"),))
     labels = catalogue["get-labels-in-language"].params["label"]
     assert (labels.type, labels.multi) == ("langstring", True)
-    assert labels.default == (ox.Literal("坪山区", language="zh-Hans"),
-                              ox.Literal("BYD Company Limited", language="en"))
+    assert labels.default == (
+        ox.Literal("坪山区", language="zh-Hans"),
+        ox.Literal("BYD Company Limited", language="en"),
+    )
     day = catalogue["get-milestones-on-day"].params["day"]
     assert (day.type, day.required, day.default) == ("date", True, ())
     least = catalogue["get-figures-at-least"].params
@@ -166,15 +184,18 @@ BAD = [  # file, line, column, what the message must say
     ("get-invalid-yaml.rq", 5, 8, "invalid YAML in the header: did not find expected ',' or '}'"),
     ("get-yaml-tab.rq", 3, 4, "invalid YAML in the header: found character that cannot start any token"),
     ("get-unknown-param-key.rq", 5, None, "parameter 's': unknown key(s) colour; allowed: class,"),
-    ("get-bad-param-type.rq", 4, None, "parameter 's': 'type' must be one of iri, string, langstring, "
-                                       "integer, decimal, date, boolean, not 'float'"),
+    (
+        "get-bad-param-type.rq",
+        4,
+        None,
+        "parameter 's': 'type' must be one of iri, string, langstring, integer, decimal, date, boolean, not 'float'",
+    ),
     ("get-param-not-in-query.rq", 3, None, "parameter 'x' is not a variable of the query (?x never occurs)"),
     ("get-no-header.rq", 1, None, "the file has no '#+' header"),
     ("get-no-summary.rq", 1, None, "the header needs 'summary:'"),
     ("get-header-no-space.rq", 1, None, "a header line is '#+ ' (hash, plus, space) then YAML"),
     ("get-bad-default.rq", 3, None, "parameter 'n': the header's own value 'ten' is not allowed (an integer"),
-    ("get-default-not-in-values.rq", 3, None, "parameter 's': the header's own value 'c' is not allowed "
-                                              "(one of a, b)"),
+    ("get-default-not-in-values.rq", 3, None, "parameter 's': the header's own value 'c' is not allowed (one of a, b)"),
     ("get-required-with-default.rq", 3, None, "parameter 's': a required parameter has no default"),
     ("get-class-on-string.rq", 3, None, "parameter 's': 'class' is only for iri parameters"),
     ("get-min-on-date.rq", 3, None, "parameter 'd': 'min' is only for integer and decimal parameters"),
@@ -206,13 +227,13 @@ def test_a_malformed_query_file_is_refused_with_its_line(name, line, column, rea
     shutil.copy(QUERIES / "bad" / name, tmp_path / name)
     with pytest.raises(QueryDefinitionError) as again:
         load_catalogue((str(tmp_path),))
-    assert (again.value.path, again.value.line, again.value.reason) == (str(tmp_path / name), line,
-                                                                         e.value.reason)
+    assert (again.value.path, again.value.line, again.value.reason) == (str(tmp_path / name), line, e.value.reason)
 
 
 # --------------------------------------------------------------------------------------------
 # params.coerce
 # --------------------------------------------------------------------------------------------
+
 
 def lit(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
@@ -254,15 +275,38 @@ def test_coerce_turns_a_value_into_a_term_of_the_declared_type(kind, given, term
 
 REFUSED = [  # type, given
     ("iri", "park/colorful-silicon-valley"),  # relative
-    ("iri", "sz:a b"), ("iri", "http://e/<a>"), ("iri", 'http://e/"'), ("iri", ""), ("iri", 5),
-    ("langstring", "no tag"), ("langstring", "x@"), ("langstring", "x@not a tag"), ("langstring", "x@en-"),
-    ("integer", "ten"), ("integer", "1.0"), ("integer", "1e3"), ("integer", "1_000"), ("integer", ""),
-    ("integer", "٣"), ("integer", 2.5), ("integer", True),
-    ("decimal", "1e3"), ("decimal", "NaN"), ("decimal", "1,5"), ("decimal", ""), ("decimal", "."),
-    ("date", "2022-02-30"), ("date", "2022-1-1"), ("date", "20221102"), ("date", "2022-11-02T00:00:00"),
+    ("iri", "sz:a b"),
+    ("iri", "http://e/<a>"),
+    ("iri", 'http://e/"'),
+    ("iri", ""),
+    ("iri", 5),
+    ("langstring", "no tag"),
+    ("langstring", "x@"),
+    ("langstring", "x@not a tag"),
+    ("langstring", "x@en-"),
+    ("integer", "ten"),
+    ("integer", "1.0"),
+    ("integer", "1e3"),
+    ("integer", "1_000"),
+    ("integer", ""),
+    ("integer", "٣"),
+    ("integer", 2.5),
+    ("integer", True),
+    ("decimal", "1e3"),
+    ("decimal", "NaN"),
+    ("decimal", "1,5"),
+    ("decimal", ""),
+    ("decimal", "."),
+    ("date", "2022-02-30"),
+    ("date", "2022-1-1"),
+    ("date", "20221102"),
+    ("date", "2022-11-02T00:00:00"),
     ("date", datetime.datetime(2022, 11, 2, 10, 0)),
-    ("boolean", "yes"), ("boolean", ""),
-    ("string", 5), ("string", None), ("string", b"bytes"),
+    ("boolean", "yes"),
+    ("boolean", ""),
+    ("string", 5),
+    ("string", None),
+    ("string", b"bytes"),
 ]
 
 
@@ -323,11 +367,11 @@ def test_coerce_takes_pyoxigraph_terms_of_the_right_type_only():
 # execute.resolve and check_classes
 # --------------------------------------------------------------------------------------------
 
+
 def test_resolve_uses_defaults_and_refuses_unknown_and_missing_parameters(catalogue):
     travel = catalogue["get-within-travel-time"]
     bound = resolve(travel, {})
-    assert bound == {"origin": [ox.NamedNode(SZ + "park/colorful-silicon-valley")],
-                     "minutes": [lit("10", "integer")]}
+    assert bound == {"origin": [ox.NamedNode(SZ + "park/colorful-silicon-valley")], "minutes": [lit("10", "integer")]}
     assert resolve(travel, {"minutes": None})["minutes"] == [lit("10", "integer")]
     assert resolve(travel, {"minutes": 5})["minutes"] == [lit("5", "integer")]
     with pytest.raises(UsageError, match="has no parameter 'minute'; its parameters: minutes, origin"):
@@ -354,8 +398,10 @@ def test_an_ask_query_is_parsed_without_being_evaluated(tmp_path):
     # Oxigraph answers an ASK as soon as it is asked; nothing listens on port 1, so a SERVICE call
     # made while reading the catalogue would fail the command.
     query = tmp_path / "get-remote-check.rq"
-    query.write_text("#+ summary: An ASK through a SERVICE.\n"
-                     "ASK { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
+    query.write_text(
+        "#+ summary: An ASK through a SERVICE.\nASK { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }\n",
+        encoding="utf-8",
+    )
     assert read_query(query).form == "ASK"
 
 
@@ -372,6 +418,7 @@ def test_a_syntax_error_in_an_ask_query_is_placed_in_the_text_as_written(tmp_pat
 
 # --- the shipped header index (the light query path does not import a YAML parser) ---
 
+
 def test_the_shipped_header_index_is_current():
     from importlib.resources import files
 
@@ -380,7 +427,8 @@ def test_the_shipped_header_index_is_current():
     shipped = (files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8")
     assert shipped == header_index(), (
         "a stored query's header changed: regenerate the index with\n  python -c 'from szsemi.query.catalogue "
-        "import header_index as h; open(\"src/szsemi/query/shipped_headers.json\", \"w\").write(h())'")
+        'import header_index as h; open("src/szsemi/query/shipped_headers.json", "w").write(h())\''
+    )
 
 
 def test_the_index_gives_what_yaml_gives_and_only_for_the_exact_text():

@@ -33,15 +33,21 @@ def test_a_row_that_names_its_passage_is_cited_by_that_passage_only():
     rows = {r["statement"].value: r["citations"].value for r in run_query("get-conflicting-figures", cite=True)}
     assert rows["exactly 32.8 %"] == (
         '"2024年上半年深圳集成電路產業營收同比增兩成 (original headline: 上半年深圳集成電路產業營收同比增兩成)" '
-        "(2024-08-17), passage 10, http://sz.people.com.cn/BIG5/n2/2024/0817/c202846-40947281.html")
+        "(2024-08-17), passage 10, http://sz.people.com.cn/BIG5/n2/2024/0817/c202846-40947281.html"
+    )
 
 
 def test_a_row_without_a_passage_is_cited_by_what_its_iris_derive_from():
-    rows = run_query("get-park-operators",
-                     {"park": "https://w3id.org/szsemi/id/park/honor-intelligent-manufacturing-industrial-park"},
-                     cite=True)
+    rows = run_query(
+        "get-park-operators",
+        {"park": "https://w3id.org/szsemi/id/park/honor-intelligent-manufacturing-industrial-park"},
+        cite=True,
+    )
     text = rows[0]["citations"].value
-    assert "passage 2, https://pandaily.com/" in text and '"szsemi identity-resolution notes" (date unknown), passage 1, entities.md' in text
+    assert (
+        "passage 2, https://pandaily.com/" in text
+        and '"szsemi identity-resolution notes" (date unknown), passage 1, entities.md' in text
+    )
 
 
 def test_cli_adds_the_column_and_refuses_a_construct():

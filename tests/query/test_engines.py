@@ -28,10 +28,23 @@ def cli(*argv: str) -> tuple[int, str, str]:
 def virtuoso_loaded(virtuoso_server):
     os.environ["SZSEMI_PASSWORD"] = virtuoso_server.password
     try:
-        code, _, err = cli("push", "--endpoint", virtuoso_server.query_url, "--update-endpoint",
-                           virtuoso_server.update_url, "--store-endpoint", virtuoso_server.store_url,
-                           "--graph-param", "graph-uri", "--auth", "digest", "--user", virtuoso_server.user,
-                           "--graph", GRAPH)
+        code, _, err = cli(
+            "push",
+            "--endpoint",
+            virtuoso_server.query_url,
+            "--update-endpoint",
+            virtuoso_server.update_url,
+            "--store-endpoint",
+            virtuoso_server.store_url,
+            "--graph-param",
+            "graph-uri",
+            "--auth",
+            "digest",
+            "--user",
+            virtuoso_server.user,
+            "--graph",
+            GRAPH,
+        )
     finally:
         del os.environ["SZSEMI_PASSWORD"]
     assert code == 0, err
@@ -42,9 +55,11 @@ def graph_of(text: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=text, format="nt")
 
 
-CONSTRUCT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-             "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s a <https://w3id.org/szsemi/ontology#IndustrialPark> ; "
-             "skos:prefLabel ?l }")
+CONSTRUCT = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s a <https://w3id.org/szsemi/ontology#IndustrialPark> ; "
+    "skos:prefLabel ?l }"
+)
 
 
 def test_construct_through_the_endpoint_on_virtuoso(virtuoso_loaded):
@@ -58,21 +73,33 @@ def test_construct_through_the_endpoint_on_virtuoso(virtuoso_loaded):
 def test_a_stored_construct_query_on_virtuoso(virtuoso_loaded):
     name, entity = "get-entity-description", SZ + "park/colorful-silicon-valley"
     local = cli("query", "run", name, "-p", f"entity={entity}", "--format", "nt")
-    remote = cli("query", "run", name, "-p", f"entity={entity}", "--format", "nt",
-                 "--endpoint", virtuoso_loaded.query_url, "--graph", GRAPH)
+    remote = cli(
+        "query",
+        "run",
+        name,
+        "-p",
+        f"entity={entity}",
+        "--format",
+        "nt",
+        "--endpoint",
+        virtuoso_loaded.query_url,
+        "--graph",
+        GRAPH,
+    )
     assert (local[0], remote[0]) == (0, 0), remote[2]
     assert_isomorphic(graph_of(remote[1]), graph_of(local[1]), values=True, what=f"{name} on Virtuoso")
 
 
 def test_describe_through_the_endpoint_on_virtuoso(virtuoso_loaded):
     query = f"DESCRIBE <{SZ}place/shenzhen>"
-    code, out, err = cli("sparql", query, "--format", "nt", "--endpoint", virtuoso_loaded.query_url,
-                         "--graph", GRAPH)
+    code, out, err = cli("sparql", query, "--format", "nt", "--endpoint", virtuoso_loaded.query_url, "--graph", GRAPH)
     assert code == 0, err
     described = graph_of(out)
     # Stores choose what a DESCRIBE gives; each gives the resource's own statements.
     subject = rdflib.URIRef(SZ + "place/shenzhen")
+
     def named(graph):  # blank nodes get new labels in each answer
         return {t for t in graph if t[0] == subject and not isinstance(t[2], rdflib.BNode)}
+
     local = named(graph_of(cli("sparql", query, "--format", "nt")[1]))
     assert len(local) >= 3 and local <= named(described)

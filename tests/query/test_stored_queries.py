@@ -20,19 +20,36 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import TEST_DATA
 from rdflib.compare import isomorphic
 
-from conftest import TEST_DATA
 from szsemi.query.catalogue import load_catalogue
 from szsemi.query.engines import LocalEngine, RemoteEngine
 from szsemi.query.execute import run_stored
 
 GOLDEN = TEST_DATA / "golden"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                              "nonNegativeInteger", "positiveInteger", "negativeInteger",
-                              "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-                              "unsignedByte")}
+_NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 
 
 def _regenerate_module():
@@ -49,6 +66,7 @@ CASES = REGENERATE.cases()  # golden file stem -> (query name, parameters)
 # --------------------------------------------------------------------------------------------
 # Comparing answers
 # --------------------------------------------------------------------------------------------
+
 
 def canonical_term(term, blanks: dict):
     if isinstance(term, ox.BlankNode):
@@ -111,6 +129,7 @@ def assert_identical(local, remote) -> None:
 # The golden files themselves
 # --------------------------------------------------------------------------------------------
 
+
 def test_every_stored_query_has_a_golden_file_and_none_is_stale():
     catalogue = load_catalogue()
     assert set(catalogue) <= set(CASES)
@@ -129,8 +148,9 @@ def test_golden_files_are_what_regenerate_writes(shipped_store):
     engine = LocalEngine(shipped_store)
     for stem, (name, params) in CASES.items():
         suffix, text = REGENERATE.golden_text(run_stored(catalogue[name], engine, params))
-        assert (GOLDEN / f"{stem}{suffix}").read_text(encoding="utf-8") == text, \
+        assert (GOLDEN / f"{stem}{suffix}").read_text(encoding="utf-8") == text, (
             f"{stem}{suffix} differs: run tests/data/golden/regenerate.py, then check the diff by hand"
+        )
 
 
 def test_violation_checks_find_nothing_in_the_shipped_data():
@@ -142,6 +162,7 @@ def test_violation_checks_find_nothing_in_the_shipped_data():
 def test_non_default_cases_answer_what_the_data_says():
     """A few answers pinned by hand from the data and the source report, independently of the
     golden files: a wrong golden file cannot hide these."""
+
     def rows(stem):
         return golden_answer(stem)[2]
 
@@ -154,27 +175,35 @@ def test_non_default_cases_answer_what_the_data_says():
     assert [r["entity"].value for r in rows("get-entity-by-name--pingshan-zh")] == [sz + "place/pingshan-district"]
     assert [r["entity"].value for r in rows("get-entity-by-name")] == [sz + "org/honor"]
     roles = rows("get-plan-district-roles--pingshan")
-    assert [(r["districtLabel"].value, r["functionLabel"].value) for r in roles] == \
-        [("Pingshan District", "Production and manufacturing")]
+    assert [(r["districtLabel"].value, r["functionLabel"].value) for r in roles] == [
+        ("Pingshan District", "Production and manufacturing")
+    ]
     assert rows("get-plan-district-roles--nanshan") == []
     assert len(rows("get-plan-focus-districts")) == 6
     counts = {r["clusterLabel"].value: r["howMany"].value for r in rows("get-cluster-counts")}
     assert counts["Pingshan semiconductor and integrated-circuit cluster"] == "more than 80"
-    assert [r["representativeFirms"].value for r in rows("get-cluster-counts")
-            if r["area"].value == sz + "place/pingshan-district"] == ["8"]
+    assert [
+        r["representativeFirms"].value
+        for r in rows("get-cluster-counts")
+        if r["area"].value == sz + "place/pingshan-district"
+    ] == ["8"]
     figures = {(r["parkLabel"].value, r["measure"].value): r["statement"].value for r in rows("get-park-figures")}
     assert figures == {
         ("Colorful Silicon Valley", "Output value"): "more than 20000000000 CNY, estimate, after completion",
         ("Colorful Silicon Valley", "Tax contribution"): "more than 1000000000 CNY, estimate, after completion",
         ("Colorful Silicon Valley", "Total investment"): "more than 3000000000 CNY",
-        ("Honor Intelligent Manufacturing Industrial Park", "Output value"):
-            "more than 10000000000 CNY, estimate, at an unstated later time",
-        ("Honor Intelligent Manufacturing Industrial Park", "Total investment"): "exactly 1000000000 CNY"}
+        (
+            "Honor Intelligent Manufacturing Industrial Park",
+            "Output value",
+        ): "more than 10000000000 CNY, estimate, at an unstated later time",
+        ("Honor Intelligent Manufacturing Industrial Park", "Total investment"): "exactly 1000000000 CNY",
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # The embedded graph
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def local_engine(shipped_store):
@@ -200,6 +229,7 @@ def test_the_api_gives_the_golden_rows():
 # A real Oxigraph server, loaded over the Graph Store Protocol
 # --------------------------------------------------------------------------------------------
 
+
 def shipped_files() -> list:
     from szsemi.graph import resources
 
@@ -224,8 +254,7 @@ def load_into(server, graph: str | None = None, files=None) -> None:
     """PUT the first file into the graph (replacing it), POST the others: one request per file,
     as the embedded store loads one file at a time (blank nodes stay apart)."""
     for number, source in enumerate(files if files is not None else shipped_files()):
-        status = _store_request("PUT" if number == 0 else "POST", graph_url(server, graph),
-                                source.read_bytes())
+        status = _store_request("PUT" if number == 0 else "POST", graph_url(server, graph), source.read_bytes())
         assert status in (200, 201, 204), (source, status)
 
 
@@ -288,20 +317,50 @@ def test_graph_confines_a_remote_query_to_the_named_graph(served, local_engine):
     # the other named graph really holds a park, and a label for ours: a query over it sees them
     elsewhere = run_stored(query, RemoteEngine(server.query_url, graph=other, retries=0), parks)
     assert [r["entity"].value for r in elsewhere.rows] == ["https://example.org/other/park/intruder"]
-    everything = ("SELECT ?label WHERE { GRAPH ?g { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> "
-                  "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } } ORDER BY ?label")
+    everything = (
+        "SELECT ?label WHERE { GRAPH ?g { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } } ORDER BY ?label"
+    )
     labels = [r["label"].value for r in RemoteEngine(server.query_url, retries=0).run(everything).rows]
     assert labels == ["Colorful Silicon Valley", "Not our label"]
     # the same through the command line, with a class-checked parameter (the check is confined too)
     out, err = io.StringIO(), io.StringIO()
-    code = main(["query", "run", "get-park-operators", "-p", "park=sz:park/colorful-silicon-valley",
-                 "--endpoint", server.query_url, "--graph", ours, "--format", "srj"], out, err)
+    code = main(
+        [
+            "query",
+            "run",
+            "get-park-operators",
+            "-p",
+            "park=sz:park/colorful-silicon-valley",
+            "--endpoint",
+            server.query_url,
+            "--graph",
+            ours,
+            "--format",
+            "srj",
+        ],
+        out,
+        err,
+    )
     assert (code, err.getvalue()) == (0, "")
     parsed = json.loads(out.getvalue())["results"]["bindings"]
     assert [b["parkLabel"]["value"] for b in parsed] == ["Colorful Silicon Valley"]
     out, err = io.StringIO(), io.StringIO()
-    code = main(["query", "run", "get-park-operators", "-p", "park=https://example.org/other/park/intruder",
-                 "--endpoint", server.query_url, "--graph", ours], out, err)
+    code = main(
+        [
+            "query",
+            "run",
+            "get-park-operators",
+            "-p",
+            "park=https://example.org/other/park/intruder",
+            "--endpoint",
+            server.query_url,
+            "--graph",
+            ours,
+        ],
+        out,
+        err,
+    )
     assert code == 2 and "an instance of <https://w3id.org/szsemi/ontology#IndustrialPark>" in err.getvalue()
 
 

@@ -35,8 +35,21 @@ class SzsemiServer(Server):
         self.options = options
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "szsemi", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS), *self.options]
+        return [
+            sys.executable,
+            "-m",
+            "szsemi",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--timeout",
+            str(TIMEOUT),
+            "--max-rows",
+            str(MAX_ROWS),
+            *self.options,
+        ]
 
 
 @pytest.fixture(scope="module")

@@ -44,14 +44,17 @@ def test_run_with_defaults_and_with_a_parameter(client):
 
 def test_answer_rows_cite_their_sources(client):
     answer = client.get("/api/queries/get-within-travel-time").json()
-    cited = [iri for row in answer["rows"] for iri in row.values()
-             if isinstance(iri, str) and iri in answer["sources"]]
+    cited = [iri for row in answer["rows"] for iri in row.values() if isinstance(iri, str) and iri in answer["sources"]]
     assert cited, "no IRI of the answer carries its source passages"
     passage = answer["sources"][cited[0]][0]
     assert answer["passages"][passage]["number"] and answer["passages"][passage]["doc"]
 
 
-@pytest.mark.hostile(what="a parameter value outside its declared range and type", result="400 naming the parameter and what it allows", kind="input")
+@pytest.mark.hostile(
+    what="a parameter value outside its declared range and type",
+    result="400 naming the parameter and what it allows",
+    kind="input",
+)
 @pytest.mark.parametrize("value", ["0", "ten", "1.5"])
 def test_bad_parameter_is_400_naming_it(client, value):
     response = client.get("/api/queries/get-within-travel-time", params={"minutes": value})
@@ -60,7 +63,11 @@ def test_bad_parameter_is_400_naming_it(client, value):
     assert body["parameter"] == "minutes" and ">= 1" in body["allowed"] and body["given"] == value
 
 
-@pytest.mark.hostile(what="an unknown parameter, and an injection attempt in a string parameter", result="400; the text is bound as a literal, never spliced", kind="input")
+@pytest.mark.hostile(
+    what="an unknown parameter, and an injection attempt in a string parameter",
+    result="400; the text is bound as a literal, never spliced",
+    kind="input",
+)
 def test_unknown_parameter_and_injection(client):
     unknown = client.get("/api/queries/get-within-travel-time", params={"nope": "1"})
     assert unknown.status_code == 400 and "nope" in unknown.json()["error"]
@@ -107,10 +114,18 @@ def test_list_parameters_are_arrays_in_openapi():
     from szsemi.serve.openapi import param_schema
 
     xsd = "http://www.w3.org/2001/XMLSchema#integer"
-    param = Param("year", "integer", multi=True, default=(ox.Literal("2020", datatype=ox.NamedNode(xsd)),),
-                  values=tuple(ox.Literal(str(y), datatype=ox.NamedNode(xsd)) for y in (2020, 2021)))
-    assert param_schema(param) == {"type": "array", "items": {"type": "integer", "enum": [2020, 2021]},
-                                   "default": [2020]}
+    param = Param(
+        "year",
+        "integer",
+        multi=True,
+        default=(ox.Literal("2020", datatype=ox.NamedNode(xsd)),),
+        values=tuple(ox.Literal(str(y), datatype=ox.NamedNode(xsd)) for y in (2020, 2021)),
+    )
+    assert param_schema(param) == {
+        "type": "array",
+        "items": {"type": "integer", "enum": [2020, 2021]},
+        "default": [2020],
+    }
 
 
 def test_repeated_query_parameters_give_several_values():

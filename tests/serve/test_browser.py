@@ -24,8 +24,13 @@ PAGES = [
     ("/?q=pingshan", "table.results tbody tr"),
     ("/queries/get-within-travel-time", "table.results tbody tr"),
     ("/queries/get-entity-by-name?name=%E5%9D%AA%E5%B1%B1%E5%8C%BA", "table.results tbody tr"),
-    ("/query?" + urllib.parse.urlencode({"query": "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } LIMIT 10"}),
-     "table.results tbody tr"),
+    (
+        "/query?"
+        + urllib.parse.urlencode(
+            {"query": "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } LIMIT 10"}
+        ),
+        "table.results tbody tr",
+    ),
     ("/id/place/pingshan-district", "table.statements tbody tr"),
     ("/ontology/IndustrialPark", "table.statements tbody tr"),
     ("/docs", "table.params tbody tr"),
@@ -39,11 +44,19 @@ def browser() -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-default-apps",
-                 "--window-size=1280,1000",
-                 # anything that is not 127.0.0.1 goes to a proxy that does not exist
-                 "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1"):
+    for flag in (
+        "--headless=new",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--window-size=1280,1000",
+        # anything that is not 127.0.0.1 goes to a proxy that does not exist
+        "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=127.0.0.1",
+    ):
         options.add_argument(flag)
     if os.geteuid() == 0:
         options.add_argument("--no-sandbox")  # Chromium refuses to run as root with its sandbox
@@ -58,8 +71,9 @@ def browser() -> Iterator[Any]:
 def _wait_for_url(driver: Any, part: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 20).until(lambda d: part in d.current_url and
-                                    d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 20).until(
+        lambda d: part in d.current_url and d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def _requested(driver: Any) -> list[str]:

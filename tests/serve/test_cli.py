@@ -12,9 +12,12 @@ from serving import live_server  # noqa: F401 - fixture
 from szsemi.cli.main import main
 
 
-@pytest.mark.hostile(what="serve --timeout 0, --max-rows 0, --workers 0", result="exit 2 naming the option", kind="input")
-@pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--max-rows", "0"), ("--workers", "0"),
-                                           ("--port", "70000")])
+@pytest.mark.hostile(
+    what="serve --timeout 0, --max-rows 0, --workers 0", result="exit 2 naming the option", kind="input"
+)
+@pytest.mark.parametrize(
+    "option, value", [("--timeout", "0"), ("--max-rows", "0"), ("--workers", "0"), ("--port", "70000")]
+)
 def test_bad_option_exits_2_naming_it(option, value):
     err = io.StringIO()
     assert main(["serve", option, value], out=io.StringIO(), err=err) == 2
@@ -22,7 +25,9 @@ def test_bad_option_exits_2_naming_it(option, value):
 
 
 @pytest.mark.server
-@pytest.mark.hostile(what="serve --data with a file that does not parse", result="exit 2 naming the file, line and column", kind="input")
+@pytest.mark.hostile(
+    what="serve --data with a file that does not parse", result="exit 2 naming the file, line and column", kind="input"
+)
 def test_bad_data_file_exits_2_naming_it(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n", encoding="utf-8")

@@ -17,8 +17,10 @@ import pytest
 from serving import HEAVY, MAX_ROWS, TIMEOUT, live_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.server
-NAME = ("SELECT ?label WHERE { <https://w3id.org/szsemi/id/place/pingshan-district> "
-        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+NAME = (
+    "SELECT ?label WHERE { <https://w3id.org/szsemi/id/place/pingshan-district> "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+)
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
@@ -51,7 +53,9 @@ def test_sparqlwrapper_construct_and_ask(live_server):
     from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
     client = SPARQLWrapper(live_server.base_url + "/sparql")
-    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/place/pingshan-district> AS ?s) ?s ?p ?o }")
+    client.setQuery(
+        "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/place/pingshan-district> AS ?s) ?s ?p ?o }"
+    )
     client.setReturnFormat(TURTLE)
     import rdflib
 
@@ -72,11 +76,18 @@ def test_rdflib_sparqlstore_reads_the_endpoint(live_server):
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
 
 
-@pytest.mark.hostile(what="a query that runs far past --timeout", result="503 naming the limit; other requests answered meanwhile", kind="fault")
+@pytest.mark.hostile(
+    what="a query that runs far past --timeout",
+    result="503 naming the limit; other requests answered meanwhile",
+    kind="fault",
+)
 def test_a_runaway_query_is_stopped_and_others_are_answered_meanwhile(live_server):
     heavy: dict[str, tuple[int, bytes, float]] = {}
-    runner = threading.Thread(target=lambda: heavy.update(answer=_get(
-        live_server.base_url + "/sparql?" + urllib.parse.urlencode({"query": HEAVY}))))
+    runner = threading.Thread(
+        target=lambda: heavy.update(
+            answer=_get(live_server.base_url + "/sparql?" + urllib.parse.urlencode({"query": HEAVY}))
+        )
+    )
     runner.start()
     light = live_server.base_url + "/sparql?" + urllib.parse.urlencode({"query": NAME})
     answers = []
@@ -97,8 +108,12 @@ def test_load_eight_clients_300_requests_while_a_heavy_query_runs(live_server):
     base = live_server.base_url
     runner = threading.Thread(target=_get, args=(base + "/sparql?" + urllib.parse.urlencode({"query": HEAVY}),))
     runner.start()
-    urls = [base + "/sparql?" + urllib.parse.urlencode({"query": NAME}),
-            base + "/api/queries/get-within-travel-time", base + "/id/place/pingshan-district", base + "/"]
+    urls = [
+        base + "/sparql?" + urllib.parse.urlencode({"query": NAME}),
+        base + "/api/queries/get-within-travel-time",
+        base + "/id/place/pingshan-district",
+        base + "/",
+    ]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as clients:
         answers = list(clients.map(lambda i: _get(urls[i % len(urls)]), range(300)))
     runner.join()
@@ -108,6 +123,7 @@ def test_load_eight_clients_300_requests_while_a_heavy_query_runs(live_server):
 
 
 def test_capped_answer_over_http(live_server):
-    status, body, _ = _get(live_server.base_url + "/sparql?" + urllib.parse.urlencode(
-        {"query": "SELECT * WHERE { ?s ?p ?o }"}))
+    status, body, _ = _get(
+        live_server.base_url + "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+    )
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == MAX_ROWS

@@ -18,8 +18,14 @@ def _rows(html: str) -> int:
     return body.count("<tr>")
 
 
-@pytest.mark.parametrize("word, found", [("Glory Intelligent", "/id/"), ("坪山", "/id/place/pingshan-district"),
-                                         ("pingshan", "/id/place/pingshan-district")])
+@pytest.mark.parametrize(
+    "word, found",
+    [
+        ("Glory Intelligent", "/id/"),
+        ("坪山", "/id/place/pingshan-district"),
+        ("pingshan", "/id/place/pingshan-district"),
+    ],
+)
 def test_search_by_english_chinese_and_reported_names(client, word, found):
     page = client.get("/", params={"q": word})
     assert page.status_code == 200 and found in page.text and _rows(page.text) > 0
@@ -69,16 +75,19 @@ def test_entity_page_shows_the_reports_renderings(client):
     assert "szo:reportedName" in page and "Glory Intelligent Manufacturing" in page
 
 
-@pytest.mark.parametrize("how, media, fmt", [
-    ({"headers": {"Accept": "text/turtle"}}, "text/turtle", ox.RdfFormat.TURTLE),
-    ({"headers": {"Accept": "application/n-triples"}}, "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ({"headers": {"Accept": "application/ld+json"}}, "application/ld+json", ox.RdfFormat.JSON_LD),
-    ({"headers": {"Accept": "application/rdf+xml"}}, "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    ({"suffix": ".ttl"}, "text/turtle", ox.RdfFormat.TURTLE),
-    ({"suffix": ".nt"}, "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ({"suffix": ".jsonld"}, "application/ld+json", ox.RdfFormat.JSON_LD),
-    ({"suffix": ".rdf"}, "application/rdf+xml", ox.RdfFormat.RDF_XML),
-])
+@pytest.mark.parametrize(
+    "how, media, fmt",
+    [
+        ({"headers": {"Accept": "text/turtle"}}, "text/turtle", ox.RdfFormat.TURTLE),
+        ({"headers": {"Accept": "application/n-triples"}}, "application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ({"headers": {"Accept": "application/ld+json"}}, "application/ld+json", ox.RdfFormat.JSON_LD),
+        ({"headers": {"Accept": "application/rdf+xml"}}, "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ({"suffix": ".ttl"}, "text/turtle", ox.RdfFormat.TURTLE),
+        ({"suffix": ".nt"}, "application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ({"suffix": ".jsonld"}, "application/ld+json", ox.RdfFormat.JSON_LD),
+        ({"suffix": ".rdf"}, "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
 def test_entity_as_rdf_by_accept_and_by_suffix(client, how, media, fmt):
     response = client.get(PARK + how.get("suffix", ""), headers=how.get("headers", {}))
     assert response.status_code == 200 and response.headers["content-type"].startswith(media)

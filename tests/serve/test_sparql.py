@@ -14,7 +14,9 @@ import pytest
 from serving import MAX_ROWS, client  # noqa: F401 - fixture
 
 NAME = "SELECT ?label WHERE { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
-GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/park/colorful-silicon-valley> AS ?s) ?s ?p ?o }"
+GRAPH = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/park/colorful-silicon-valley> AS ?s) ?s ?p ?o }"
+)
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
@@ -30,15 +32,18 @@ def test_get_direct_post_and_form_post_give_the_same_answer(client):
     assert _labels_json(get.text) == _labels_json(direct.text) == _labels_json(form.text) == {"Colorful Silicon Valley"}
 
 
-@pytest.mark.parametrize("accept, media", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.4, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
-    ("text/html;q=0.9, application/sparql-results+xml;q=0.5", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, media",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.4, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
+        ("text/html;q=0.9, application/sparql-results+xml;q=0.5", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_select_negotiates_by_q_values(client, accept, media):
     response = client.post("/sparql", data={"query": NAME}, headers={"Accept": accept})
     assert response.status_code == 200
@@ -48,7 +53,9 @@ def test_select_negotiates_by_q_values(client, accept, media):
         assert list(csv.reader(io.StringIO(response.text))) == [["label"], ["Colorful Silicon Valley"]]
     if media == "application/sparql-results+xml":
         ns = {"r": "http://www.w3.org/2005/sparql-results#"}
-        assert [x.text for x in ET.fromstring(response.content).iterfind(".//r:literal", ns)] == ["Colorful Silicon Valley"]
+        assert [x.text for x in ET.fromstring(response.content).iterfind(".//r:literal", ns)] == [
+            "Colorful Silicon Valley"
+        ]
     if media == "text/tab-separated-values":
         assert response.text.splitlines() == ["?label", '"Colorful Silicon Valley"@en']
 
@@ -56,14 +63,23 @@ def test_select_negotiates_by_q_values(client, accept, media):
 def test_ask_answers_in_json_and_xml(client):
     yes = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert json.loads(yes.text)["boolean"] is True
-    xml = client.get("/sparql", params={"query": "ASK { <http://e/nothing> ?p ?o }"},
-                     headers={"Accept": "application/sparql-results+xml"})
+    xml = client.get(
+        "/sparql",
+        params={"query": "ASK { <http://e/nothing> ?p ?o }"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert "<boolean>false</boolean>" in xml.text
 
 
-@pytest.mark.parametrize("accept, fmt", [
-    ("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML)])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
 def test_construct_in_every_rdf_format_holds_the_same_triples(client, accept, fmt):
     import rdflib
     from rdfcheck import assert_isomorphic
@@ -78,25 +94,37 @@ def test_construct_in_every_rdf_format_holds_the_same_triples(client, accept, fm
     assert len(got) > 20
 
 
-@pytest.mark.hostile(what="a SELECT asked for as text/html only", result="406 listing the formats on offer", kind="input")
+@pytest.mark.hostile(
+    what="a SELECT asked for as text/html only", result="406 listing the formats on offer", kind="input"
+)
 def test_nothing_acceptable_is_406_with_the_list(client):
     response = client.post("/sparql", data={"query": NAME}, headers={"Accept": "image/png"})
     assert response.status_code == 406
-    for media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                  "text/tab-separated-values"):
+    for media in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ):
         assert media in response.text
     graph = client.post("/sparql", data={"query": GRAPH}, headers={"Accept": "text/csv"})
     assert graph.status_code == 406 and "text/turtle" in graph.text
 
 
-@pytest.mark.hostile(what="SPARQL Update by form, by direct POST, and as a query", result="400 read-only; the graph unchanged", kind="input")
+@pytest.mark.hostile(
+    what="SPARQL Update by form, by direct POST, and as a query",
+    result="400 read-only; the graph unchanged",
+    kind="input",
+)
 def test_updates_are_refused_and_the_graph_is_unchanged(client):
     before = client.get("/sparql", params={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"]
     update = "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }"
-    answers = [client.post("/sparql", data={"update": update}),
-               client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update"}),
-               client.get("/sparql", params={"query": update}),
-               client.get("/sparql", params={"update": update})]
+    answers = [
+        client.post("/sparql", data={"update": update}),
+        client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update"}),
+        client.get("/sparql", params={"query": update}),
+        client.get("/sparql", params={"update": update}),
+    ]
     for answer in answers:
         assert answer.status_code == 400 and "read-only" in answer.text
     after = client.get("/sparql", params={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"]
@@ -143,8 +171,10 @@ def test_get_without_query_is_the_service_description(client):
     store = ox.Store()
     store.load(response.content, format=ox.RdfFormat.TURTLE)
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    assert store.query(f"ASK {{ ?s a <{sd}Service> ; <{sd}endpoint> ?e ; <{sd}supportedLanguage> <{sd}SPARQL11Query> ; "
-                       f"<{sd}resultFormat> <http://www.w3.org/ns/formats/SPARQL_Results_CSV> }}")
+    assert store.query(
+        f"ASK {{ ?s a <{sd}Service> ; <{sd}endpoint> ?e ; <{sd}supportedLanguage> <{sd}SPARQL11Query> ; "
+        f"<{sd}resultFormat> <http://www.w3.org/ns/formats/SPARQL_Results_CSV> }}"
+    )
 
 
 def test_format_parameter_makes_download_links(client):

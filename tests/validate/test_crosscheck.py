@@ -26,9 +26,9 @@ from functools import cache
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import TEST_DATA
 from rdflib.namespace import SH
 
-from conftest import TEST_DATA
 from szsemi.graph import resources
 from szsemi.graph.load import load, shipped_data
 from szsemi.validate.stages import check_store, shapes_graph_of
@@ -65,8 +65,11 @@ def _targeted(shape_name: str | None) -> bool:
 
 
 def ours(store: ox.Store) -> tuple[bool, set]:
-    found = {(f.focus, f.path, f.component, f.severity) for f in check_store(store, shapes()).findings
-             if f.component != SPARQL and _targeted(f.shape)}
+    found = {
+        (f.focus, f.path, f.component, f.severity)
+        for f in check_store(store, shapes()).findings
+        if f.component != SPARQL and _targeted(f.shape)
+    }
     return not found, found
 
 
@@ -101,8 +104,9 @@ CASES = [pytest.param(None, id="shipped-data")] + [pytest.param(p, id=p.stem) fo
 def test_pyrudof_and_pyshacl_agree(fixture):
     store = load([resources.ontology_file(), *([fixture] if fixture else shipped_data())])
     (our_conforms, our_results), (their_conforms, their_results) = ours(store), theirs(store)
-    assert our_results == their_results, (f"only pySHACL: {our_results - their_results}; "
-                                          f"only rudof: {their_results - our_results}")
+    assert our_results == their_results, (
+        f"only pySHACL: {our_results - their_results}; only rudof: {their_results - our_results}"
+    )
     assert our_conforms == their_conforms
     if fixture is None:
         assert our_conforms and not our_results

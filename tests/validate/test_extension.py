@@ -11,14 +11,20 @@ import re
 import pytest
 import rdflib
 import yaml
+from conftest import REPO, TEST_DATA
 from rdflib.namespace import SH
 
-from conftest import REPO, TEST_DATA
 from szsemi.cli.main import _parser, main
 
 EXT = TEST_DATA / "extension"
-MODEL = ["--ontology", str(EXT / "ontology.ttl"), "--shapes", str(EXT / "shapes.ttl"),
-         "--queries", str(EXT / "queries")]
+MODEL = [
+    "--ontology",
+    str(EXT / "ontology.ttl"),
+    "--shapes",
+    str(EXT / "shapes.ttl"),
+    "--queries",
+    str(EXT / "queries"),
+]
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -55,8 +61,12 @@ def test_failing_extension_data_is_caught_by_its_own_shapes_and_checks_at_its_li
         (order2, f"<{ext}units>", str(SH.DatatypeConstraintComponent), line_of("orders-bad.ttl", '"twelve"')),
         (order2, f"<{ext}orderedBy>", str(SH.ClassConstraintComponent), line_of("orders-bad.ttl", "pingshan-district")),
         (order2, f"<{ext}colour>", str(SH.ClosedConstraintComponent), line_of("orders-bad.ttl", 'ext:colour "blue"')),
-        (order2, f"<{ext}forFacility>", "order-for-facility-of-another-firm",
-         line_of("orders-bad.ttl", "ext:forFacility", "order/2")),
+        (
+            order2,
+            f"<{ext}forFacility>",
+            "order-for-facility-of-another-firm",
+            line_of("orders-bad.ttl", "ext:forFacility", "order/2"),
+        ),
         (order3, f"<{ext}units>", str(SH.SPARQLConstraintComponent), line_of("orders-bad.ttl", "ext:units 0")),
     } <= got
     rule = next(f for f in found if f["component"] == "order-for-facility-of-another-firm")
@@ -73,8 +83,10 @@ def test_without_the_shipped_data_the_references_dangle():
     code, found = findings("--no-owl", *MODEL, str(EXT / "orders.ttl"))
     assert code == 1
     assert {f.get("path") for f in found if f["component"] == str(SH.ClassConstraintComponent)} == {
-        "<https://example.org/fab-extension#orderedBy>", "<https://example.org/fab-extension#forFacility>",
-        "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
+        "<https://example.org/fab-extension#orderedBy>",
+        "<https://example.org/fab-extension#forFacility>",
+        "<http://www.w3.org/ns/prov#wasDerivedFrom>",
+    }
 
 
 def test_the_pre_commit_hook_runs_szsemi_validate_on_turtle_changes():

@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import REPO, TEST_DATA
+
 from szsemi.validate.locate import SourceIndex, Term, from_ox, parse_turtle, subject_lines
 
-TURTLE_FILES = sorted([*REPO.glob("data/*.ttl"), *REPO.glob("ontology/*.ttl"),
-                       *TEST_DATA.glob("shacl/*.ttl"), *TEST_DATA.glob("extension/*.ttl")])
+TURTLE_FILES = sorted(
+    [
+        *REPO.glob("data/*.ttl"),
+        *REPO.glob("ontology/*.ttl"),
+        *TEST_DATA.glob("shacl/*.ttl"),
+        *TEST_DATA.glob("extension/*.ttl"),
+    ]
+)
 
 
 def ground_triples(store_or_statements) -> set:
@@ -30,8 +36,9 @@ def test_the_reader_finds_the_same_triples_as_oxigraph(path: Path):
     assert len(set(ours)) == len(theirs)
     assert ground_triples(ours) == ground_triples(theirs)
     blanks = {t for triple in ours for t in (triple[0], triple[2]) if t.is_blank}
-    store_blanks = {q.object for q in store if isinstance(q.object, ox.BlankNode)} | \
-        {q.subject for q in store if isinstance(q.subject, ox.BlankNode)}
+    store_blanks = {q.object for q in store if isinstance(q.object, ox.BlankNode)} | {
+        q.subject for q in store if isinstance(q.subject, ox.BlankNode)
+    }
     assert len(blanks) == len(store_blanks)
 
 
@@ -65,12 +72,19 @@ def test_statements_carry_the_line_of_their_object():
     index = SourceIndex([("s.ttl", SAMPLE)])
     a = "http://example.org/a"
     ex = "http://example.org/ns#"
-    assert index.statement_line(a, ex + "label", Term.literal("two", language="en-gb")) == ("s.ttl", line(SAMPLE, "'two'"))
+    assert index.statement_line(a, ex + "label", Term.literal("two", language="en-gb")) == (
+        "s.ttl",
+        line(SAMPLE, "'two'"),
+    )
     assert index.statement_line(a, ex + "long") == ("s.ttl", line(SAMPLE, "ex:long"))
-    assert index.statement_line(a, ex + "n", Term.literal("3e2", "http://www.w3.org/2001/XMLSchema#double")) \
-        == ("s.ttl", line(SAMPLE, "ex:n 1"))
-    assert index.statement_line(a, ex + "n", Term.literal("-2.50", "http://www.w3.org/2001/XMLSchema#decimal")) \
-        == ("s.ttl", line(SAMPLE, "ex:n 1"))  # numbers compare by value
+    assert index.statement_line(a, ex + "n", Term.literal("3e2", "http://www.w3.org/2001/XMLSchema#double")) == (
+        "s.ttl",
+        line(SAMPLE, "ex:n 1"),
+    )
+    assert index.statement_line(a, ex + "n", Term.literal("-2.50", "http://www.w3.org/2001/XMLSchema#decimal")) == (
+        "s.ttl",
+        line(SAMPLE, "ex:n 1"),
+    )  # numbers compare by value
     assert index.statement_line(a, ex + "esc", Term.literal('café "x"')) == ("s.ttl", line(SAMPLE, "ex:esc"))
     assert index.statement_line(a, ex + "local", Term.iri(ex + "with/slash")) == ("s.ttl", line(SAMPLE, "ex:local"))
     assert index.statement_line(a, ex + "missing") is None

@@ -50,8 +50,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from szsemi.graph import resources
-from szsemi.query.catalogue import load_catalogue
 from szsemi.graph.load import load, shipped_data
+from szsemi.query.catalogue import load_catalogue
 from szsemi.validate.stages import check_store, shapes_graph_of
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -86,6 +86,7 @@ class Mutation:
 # --------------------------------------------------------------------------------------------
 # The data and the shapes
 # --------------------------------------------------------------------------------------------
+
 
 @cache
 def base() -> ox.Store:
@@ -126,8 +127,11 @@ def _stable_key(term) -> str:
     if not isinstance(term, ox.BlankNode):
         return "0" + str(term)
     parent = next(iter(base().quads_for_pattern(None, None, term)), None)
-    inner = sorted(f"{q.predicate} {q.object}" for q in base().quads_for_pattern(term, None, None)
-                   if not isinstance(q.object, ox.BlankNode))
+    inner = sorted(
+        f"{q.predicate} {q.object}"
+        for q in base().quads_for_pattern(term, None, None)
+        if not isinstance(q.object, ox.BlankNode)
+    )
     owner = _stable_key(parent.subject) + " " + str(parent.predicate) if parent else ""
     return "1" + owner + " " + " ".join(inner)
 
@@ -137,7 +141,9 @@ def stable(term) -> str:
 
 
 def instances(cls: str) -> list:
-    rows = base().query(f"SELECT DISTINCT ?x WHERE {{ ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}")
+    rows = base().query(
+        f"SELECT DISTINCT ?x WHERE {{ ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}"
+    )
     return sorted((r["x"] for r in rows), key=stable)
 
 
@@ -162,8 +168,14 @@ def focus_nodes(shape) -> list:
 @cache
 def typed_iris() -> list[ox.NamedNode]:
     """Every IRI the data types, in a stable order: the pool that replacement objects come from."""
-    return sorted({q.subject for q in base().quads_for_pattern(None, TYPE, None)
-                   if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(SZ)}, key=stable)
+    return sorted(
+        {
+            q.subject
+            for q in base().quads_for_pattern(None, TYPE, None)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(SZ)
+        },
+        key=stable,
+    )
 
 
 def other_class_node(cls: str, avoid) -> ox.NamedNode:
@@ -179,6 +191,7 @@ def literal_like(value: ox.Literal, lexical: str) -> ox.Literal:
 # --------------------------------------------------------------------------------------------
 # Mutations generated from the core constraints
 # --------------------------------------------------------------------------------------------
+
 
 def _first(nodes: list, path: str, want: Callable = lambda v: True):
     """The first focus node with a value of ``path`` that ``want`` accepts, and that value."""
@@ -199,15 +212,15 @@ def property_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]
     label = f"{shape_name} {p.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
 
     def one(kind, focus, component, remove=(), add=()):
-        return Mutation(f"{label}: {kind}", focus, sh(component), p,
-                        [ox.Triple(*t) for t in remove], [ox.Triple(*t) for t in add])
+        return Mutation(
+            f"{label}: {kind}", focus, sh(component), p, [ox.Triple(*t) for t in remove], [ox.Triple(*t) for t in add]
+        )
 
     if g.value(prop, SH.minCount) is not None and int(g.value(prop, SH.minCount)) >= 1:
         focus, _ = _first(nodes, p)
         if focus is not None:
             kind = "fact without source" if p == PROV + "wasDerivedFrom" else "drop required property"
-            yield one(kind, focus, "MinCount",
-                      remove=[(focus, iri(p), v) for v in objects(focus, p)])
+            yield one(kind, focus, "MinCount", remove=[(focus, iri(p), v) for v in objects(focus, p)])
     if g.value(prop, SH.maxCount) is not None:
         focus, value = _first(nodes, p)
         if focus is not None:
@@ -241,38 +254,64 @@ def property_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]
         focus, value = _first(nodes, p, lambda v: not isinstance(v, ox.Literal))
         if focus is not None:
             wrong = other_class_node(str(cls), value)
-            yield one("wrong class of object", focus, "Class",
-                      remove=[(focus, iri(p), value)], add=[(focus, iri(p), wrong)])
+            yield one(
+                "wrong class of object", focus, "Class", remove=[(focus, iri(p), value)], add=[(focus, iri(p), wrong)]
+            )
             dangling = iri(SZ + "nothing-describes/this-node")
-            yield one("dangling reference", focus, "Class",
-                      remove=[(focus, iri(p), value)], add=[(focus, iri(p), dangling)])
+            yield one(
+                "dangling reference", focus, "Class", remove=[(focus, iri(p), value)], add=[(focus, iri(p), dangling)]
+            )
     if g.value(prop, SH.nodeKind) == SH.IRI:
         focus, value = _first(nodes, p)
         if focus is not None:
-            yield one("literal for an IRI", focus, "NodeKind",
-                      remove=[(focus, iri(p), value)], add=[(focus, iri(p), ox.Literal("not an IRI"))])
+            yield one(
+                "literal for an IRI",
+                focus,
+                "NodeKind",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), ox.Literal("not an IRI"))],
+            )
     if g.value(prop, SH["in"]) is not None:
         focus, value = _first(nodes, p)
         if focus is not None:
-            yield one("value outside the list", focus, "In", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), iri(SZO + "NotInTheList"))])
+            yield one(
+                "value outside the list",
+                focus,
+                "In",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), iri(SZO + "NotInTheList"))],
+            )
     if g.value(prop, SH.pattern) is not None:
         focus, value = _first(nodes, p, lambda v: isinstance(v, ox.Literal))
         if focus is not None:
-            yield one("value against the pattern", focus, "Pattern", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), literal_like(value, "not matching!"))])
+            yield one(
+                "value against the pattern",
+                focus,
+                "Pattern",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), literal_like(value, "not matching!"))],
+            )
     minimum = g.value(prop, SH.minInclusive)
     if minimum is not None:
         focus, value = _first(nodes, p, lambda v: isinstance(v, ox.Literal))
         if focus is not None:
             below = ox.Literal(str(int(minimum) - 1), datatype=value.datatype)
-            yield one("below the minimum", focus, "MinInclusive", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), below)])
+            yield one(
+                "below the minimum",
+                focus,
+                "MinInclusive",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), below)],
+            )
     if g.value(prop, SH.uniqueLang) == rdflib.Literal(True):
         focus, value = _first(nodes, p, lambda v: isinstance(v, ox.Literal) and v.language)
         if focus is not None:
-            yield one("second value in one language", focus, "UniqueLang",
-                      add=[(focus, iri(p), ox.Literal(value.value + " (variant)", language=value.language))])
+            yield one(
+                "second value in one language",
+                focus,
+                "UniqueLang",
+                add=[(focus, iri(p), ox.Literal(value.value + " (variant)", language=value.language))],
+            )
     qualified = g.value(prop, SH.qualifiedValueShape)
     if qualified is not None and g.value(prop, SH.qualifiedMinCount) is not None:
         languages = g.value(qualified, SH.languageIn)
@@ -281,35 +320,70 @@ def property_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]
             wanted = [str(x).lower() for x in Collection(g, languages)]
             focus, _ = _first(nodes, p, lambda v: isinstance(v, ox.Literal) and (v.language or "").lower() in wanted)
             if focus is not None:
-                hits = [v for v in objects(focus, p) if isinstance(v, ox.Literal) and (v.language or "").lower() in wanted]
-                yield one("required language missing", focus, "QualifiedMinCount",
-                          remove=[(focus, iri(p), v) for v in hits],
-                          add=[(focus, iri(p), ox.Literal(v.value, language="de")) for v in hits])
+                hits = [
+                    v for v in objects(focus, p) if isinstance(v, ox.Literal) and (v.language or "").lower() in wanted
+                ]
+                yield one(
+                    "required language missing",
+                    focus,
+                    "QualifiedMinCount",
+                    remove=[(focus, iri(p), v) for v in hits],
+                    add=[(focus, iri(p), ox.Literal(v.value, language="de")) for v in hits],
+                )
         elif qcls is not None:
             focus, _ = _first(nodes, p, lambda v: is_instance(v, str(qcls)))
             if focus is not None:
                 hits = [v for v in objects(focus, p) if is_instance(v, str(qcls))]
                 wrong = other_class_node(str(qcls), None)
-                yield one("qualified value of another class", focus, "QualifiedMinCount",
-                          remove=[(focus, iri(p), v) for v in hits], add=[(focus, iri(p), wrong)])
+                yield one(
+                    "qualified value of another class",
+                    focus,
+                    "QualifiedMinCount",
+                    remove=[(focus, iri(p), v) for v in hits],
+                    add=[(focus, iri(p), wrong)],
+                )
     node_shape = g.value(prop, SH.node)
     if node_shape is not None:
         focus, value = _first(nodes, p)
         if focus is not None:
-            scheme = next((g.value(q, SH.hasValue) for q in g.objects(node_shape, SH.property)
-                           if g.value(q, SH.path) == rdflib.URIRef(SKOS + "inScheme")), None)
-            wrong = next(c for c in instances(SKOS + "Concept")
-                         if scheme is not None and iri(str(scheme)) not in objects(c, SKOS + "inScheme"))
-            yield one("concept of another scheme", focus, "Node", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), wrong)])
+            scheme = next(
+                (
+                    g.value(q, SH.hasValue)
+                    for q in g.objects(node_shape, SH.property)
+                    if g.value(q, SH.path) == rdflib.URIRef(SKOS + "inScheme")
+                ),
+                None,
+            )
+            wrong = next(
+                c
+                for c in instances(SKOS + "Concept")
+                if scheme is not None and iri(str(scheme)) not in objects(c, SKOS + "inScheme")
+            )
+            yield one(
+                "concept of another scheme",
+                focus,
+                "Node",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), wrong)],
+            )
             not_concept = other_class_node(SKOS + "Concept", value)
-            yield one("object that is not a concept", focus, "Node", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), not_concept)])
+            yield one(
+                "object that is not a concept",
+                focus,
+                "Node",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), not_concept)],
+            )
     if g.value(prop, SH["or"]) is not None:
         focus, value = _first(nodes, p, lambda v: isinstance(v, ox.Literal))
         if focus is not None:
-            yield one("value fitting no alternative", focus, "Or", remove=[(focus, iri(p), value)],
-                      add=[(focus, iri(p), ox.Literal("some time"))])
+            yield one(
+                "value fitting no alternative",
+                focus,
+                "Or",
+                remove=[(focus, iri(p), value)],
+                add=[(focus, iri(p), ox.Literal("some time"))],
+            )
 
 
 def inverse_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]:
@@ -324,22 +398,37 @@ def inverse_mutations(shape_name: str, nodes: list, prop) -> Iterator[Mutation]:
         if not owners:
             continue
         if g.value(prop, SH.minCount) is not None:
-            yield Mutation(f"{label}: drop the incoming link", node, sh("MinCount"), f"^<{inverse}>",
-                           remove=[ox.Triple(o, p, node) for o in owners])
+            yield Mutation(
+                f"{label}: drop the incoming link",
+                node,
+                sh("MinCount"),
+                f"^<{inverse}>",
+                remove=[ox.Triple(o, p, node) for o in owners],
+            )
         if g.value(prop, SH.maxCount) is not None:
             cls = objects(owners[0], RDF_NS + "type")
             pool = instances(cls[0].value) if cls else []
             other = next(s for s in [*pool, *typed_iris()] if s not in owners)
-            yield Mutation(f"{label}: a second incoming link", node, sh("MaxCount"), f"^<{inverse}>",
-                           add=[ox.Triple(other, p, node)])
+            yield Mutation(
+                f"{label}: a second incoming link",
+                node,
+                sh("MaxCount"),
+                f"^<{inverse}>",
+                add=[ox.Triple(other, p, node)],
+            )
         return
 
 
 def closed_mutations(shape_name: str, nodes: list, shape) -> Iterator[Mutation]:
     if shapes().value(shape, SH.closed) == rdflib.Literal(True) and nodes:
         focus = nodes[0]
-        yield Mutation(f"{shape_name}: undeclared (misspelt) property", focus, sh("Closed"),
-                       SZO + "locatedln", add=[ox.Triple(focus, iri(SZO + "locatedln"), iri(SZ + "place/shenzhen"))])
+        yield Mutation(
+            f"{shape_name}: undeclared (misspelt) property",
+            focus,
+            sh("Closed"),
+            SZO + "locatedln",
+            add=[ox.Triple(focus, iri(SZO + "locatedln"), iri(SZ + "place/shenzhen"))],
+        )
 
 
 def xone_mutations(shape_name: str, nodes: list, shape) -> Iterator[Mutation]:
@@ -347,16 +436,19 @@ def xone_mutations(shape_name: str, nodes: list, shape) -> Iterator[Mutation]:
     alternatives = g.value(shape, SH.xone)
     if alternatives is None:
         return
-    paths = [str(g.value(q, SH.path)) for alt in Collection(g, alternatives)
-             for q in g.objects(alt, SH.property)]
+    paths = [str(g.value(q, SH.path)) for alt in Collection(g, alternatives) for q in g.objects(alt, SH.property)]
     for focus in nodes:
         present = [p for p in paths if objects(focus, p)]
         missing = [p for p in paths if p not in present]
         donors = [(p, q.object) for p in missing for q in base().quads_for_pattern(None, iri(p), None)]
         if present and donors:
             p, value = donors[0]
-            yield Mutation(f"{shape_name}: a second alternative ({p.rsplit('#', 1)[-1]})", focus, sh("Xone"),
-                           add=[ox.Triple(focus, iri(p), value)])
+            yield Mutation(
+                f"{shape_name}: a second alternative ({p.rsplit('#', 1)[-1]})",
+                focus,
+                sh("Xone"),
+                add=[ox.Triple(focus, iri(p), value)],
+            )
             return
 
 
@@ -378,9 +470,12 @@ def core_mutations() -> list[Mutation]:
 # SHACL-SPARQL constraints and rule queries: one mutator each, its focus found by a query
 # --------------------------------------------------------------------------------------------
 
+
 def one_row(query: str) -> dict | None:
-    prologue = (f"PREFIX szo: <{SZO}> PREFIX skos: <{SKOS}> PREFIX prov: <{PROV}> PREFIX time: <{TIME}> "
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX org: <http://www.w3.org/ns/org#> ")
+    prologue = (
+        f"PREFIX szo: <{SZO}> PREFIX skos: <{SKOS}> PREFIX prov: <{PROV}> PREFIX time: <{TIME}> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX org: <http://www.w3.org/ns/org#> "
+    )
     solutions = base().query(prologue + query)
     names = [v.value for v in solutions.variables]
     rows = [{n: r[n] for n in names} for r in solutions]
@@ -395,96 +490,231 @@ def sparql_mutations() -> list[Mutation]:
     sparql = sh("SPARQL")
     out: list[Mutation] = []
 
-    r = one_row("SELECT ?e ?d ?p WHERE { ?e prov:wasDerivedFrom ?a, ?b . FILTER(?a != ?b) "
-                "?e prov:qualifiedDerivation ?d . ?d szo:forProperty ?p . ?e ?p ?v . "
-                "FILTER NOT EXISTS { ?e a skos:Concept } }")
-    out.append(Mutation("EntityShape coverage: a property no derivation names", r["e"], sparql, r["p"].value,
-                        remove=[T(r["d"], SZO + "forProperty", r["p"])]))
+    r = one_row(
+        "SELECT ?e ?d ?p WHERE { ?e prov:wasDerivedFrom ?a, ?b . FILTER(?a != ?b) "
+        "?e prov:qualifiedDerivation ?d . ?d szo:forProperty ?p . ?e ?p ?v . "
+        "FILTER NOT EXISTS { ?e a skos:Concept } }"
+    )
+    out.append(
+        Mutation(
+            "EntityShape coverage: a property no derivation names",
+            r["e"],
+            sparql,
+            r["p"].value,
+            remove=[T(r["d"], SZO + "forProperty", r["p"])],
+        )
+    )
 
     r = one_row("SELECT ?e ?s WHERE { ?e szo:reportedName ?n ; szo:identityStatus ?s }")
-    out.append(Mutation("reported name without identity status", r["e"], sparql, SZO + "identityStatus",
-                        remove=[T(r["e"], SZO + "identityStatus", r["s"])]))
+    out.append(
+        Mutation(
+            "reported name without identity status",
+            r["e"],
+            sparql,
+            SZO + "identityStatus",
+            remove=[T(r["e"], SZO + "identityStatus", r["s"])],
+        )
+    )
 
-    r = one_row("SELECT ?e WHERE { ?e szo:identityStatus szo:IdentityConfirmed ; "
-                "a/rdfs:subClassOf* org:FormalOrganization ; skos:prefLabel ?l . "
-                "FILTER(langMatches(lang(?l), 'zh-Hans')) }")
+    r = one_row(
+        "SELECT ?e WHERE { ?e szo:identityStatus szo:IdentityConfirmed ; "
+        "a/rdfs:subClassOf* org:FormalOrganization ; skos:prefLabel ?l . "
+        "FILTER(langMatches(lang(?l), 'zh-Hans')) }"
+    )
     zh = [v for v in objects(r["e"], SKOS + "prefLabel") if (v.language or "").lower().startswith("zh")]
-    out.append(Mutation("confirmed firm without Chinese name", r["e"], sparql, SKOS + "prefLabel",
-                        remove=[T(r["e"], SKOS + "prefLabel", v) for v in zh]))
+    out.append(
+        Mutation(
+            "confirmed firm without Chinese name",
+            r["e"],
+            sparql,
+            SKOS + "prefLabel",
+            remove=[T(r["e"], SKOS + "prefLabel", v) for v in zh],
+        )
+    )
 
-    r = one_row("SELECT ?e WHERE { ?e szo:identityStatus ?s . FILTER(?s IN (szo:IdentityLikely, szo:IdentityUnresolved)) }")
+    r = one_row(
+        "SELECT ?e WHERE { ?e szo:identityStatus ?s . FILTER(?s IN (szo:IdentityLikely, szo:IdentityUnresolved)) }"
+    )
     label = T(r["e"], SKOS + "prefLabel", ox.Literal("某公司", language="zh-Hans"))
     out.append(Mutation("unconfirmed identity with a Chinese name", r["e"], sparql, SKOS + "prefLabel", add=[label]))
     match = T(r["e"], SKOS + "exactMatch", iri("http://www.wikidata.org/entity/Q42"))
-    out.append(Mutation("rule: unconfirmed identity with an identifier", r["e"],
-                        "unconfirmed-identity-identifier", SKOS + "exactMatch", add=[match]))
+    out.append(
+        Mutation(
+            "rule: unconfirmed identity with an identifier",
+            r["e"],
+            "unconfirmed-identity-identifier",
+            SKOS + "exactMatch",
+            add=[match],
+        )
+    )
     notes = objects(r["e"], SZO + "identityNote")
-    out.append(Mutation("unconfirmed identity without a note (sh:or)", r["e"], sh("Or"),
-                        remove=[T(r["e"], SZO + "identityNote", v) for v in notes]))
+    out.append(
+        Mutation(
+            "unconfirmed identity without a note (sh:or)",
+            r["e"],
+            sh("Or"),
+            remove=[T(r["e"], SZO + "identityNote", v) for v in notes],
+        )
+    )
 
-    r = one_row("SELECT ?p ?n ?other WHERE { ?p szo:inDocument ?d ; szo:passageNumber ?n . "
-                "?q szo:inDocument ?d ; szo:passageNumber ?other . FILTER(?other != ?n) }")
-    out.append(Mutation("passage number reused", r["p"], sparql, SZO + "passageNumber",
-                        remove=[T(r["p"], SZO + "passageNumber", r["n"])],
-                        add=[T(r["p"], SZO + "passageNumber", r["other"])]))
+    r = one_row(
+        "SELECT ?p ?n ?other WHERE { ?p szo:inDocument ?d ; szo:passageNumber ?n . "
+        "?q szo:inDocument ?d ; szo:passageNumber ?other . FILTER(?other != ?n) }"
+    )
+    out.append(
+        Mutation(
+            "passage number reused",
+            r["p"],
+            sparql,
+            SZO + "passageNumber",
+            remove=[T(r["p"], SZO + "passageNumber", r["n"])],
+            add=[T(r["p"], SZO + "passageNumber", r["other"])],
+        )
+    )
 
     r = one_row("SELECT ?o ?l ?year WHERE { ?o szo:notListedAsOf ?year ; szo:hasListing ?l }")
     as_of = objects(r["l"], SZO + "asOf")
-    out.append(Mutation("unlisted firm with a listing valid then", r["o"], sparql, SZO + "notListedAsOf",
-                        remove=[T(r["l"], SZO + "asOf", v) for v in as_of], add=[T(r["l"], SZO + "asOf", r["year"])]))
+    out.append(
+        Mutation(
+            "unlisted firm with a listing valid then",
+            r["o"],
+            sparql,
+            SZO + "notListedAsOf",
+            remove=[T(r["l"], SZO + "asOf", v) for v in as_of],
+            add=[T(r["l"], SZO + "asOf", r["year"])],
+        )
+    )
 
-    r = one_row("SELECT ?l ?x ?other WHERE { ?l szo:onBoard ?b ; szo:onExchange ?x . "
-                "?other a szo:StockExchange . FILTER(?other != ?x) FILTER NOT EXISTS { ?b szo:boardOf ?other } }")
-    out.append(Mutation("listing board of another exchange", r["l"], sparql, SZO + "onBoard",
-                        remove=[T(r["l"], SZO + "onExchange", r["x"])], add=[T(r["l"], SZO + "onExchange", r["other"])]))
+    r = one_row(
+        "SELECT ?l ?x ?other WHERE { ?l szo:onBoard ?b ; szo:onExchange ?x . "
+        "?other a szo:StockExchange . FILTER(?other != ?x) FILTER NOT EXISTS { ?b szo:boardOf ?other } }"
+    )
+    out.append(
+        Mutation(
+            "listing board of another exchange",
+            r["l"],
+            sparql,
+            SZO + "onBoard",
+            remove=[T(r["l"], SZO + "onExchange", r["x"])],
+            add=[T(r["l"], SZO + "onExchange", r["other"])],
+        )
+    )
 
     r = one_row("SELECT ?i ?b ?e WHERE { ?i time:hasBeginning ?b ; time:hasEnd ?e }")
-    out.append(Mutation("period ends before it begins", r["i"], sparql, TIME + "hasEnd",
-                        remove=[T(r["i"], TIME + "hasBeginning", r["b"]), T(r["i"], TIME + "hasEnd", r["e"])],
-                        add=[T(r["i"], TIME + "hasBeginning", r["e"]), T(r["i"], TIME + "hasEnd", r["b"])]))
+    out.append(
+        Mutation(
+            "period ends before it begins",
+            r["i"],
+            sparql,
+            TIME + "hasEnd",
+            remove=[T(r["i"], TIME + "hasBeginning", r["b"]), T(r["i"], TIME + "hasEnd", r["e"])],
+            add=[T(r["i"], TIME + "hasBeginning", r["e"]), T(r["i"], TIME + "hasEnd", r["b"])],
+        )
+    )
 
     r = one_row("SELECT ?f ?w WHERE { ?f a szo:MonetaryFigure ; szo:isEstimate true ; szo:expectedWhen ?w }")
-    out.append(Mutation("estimate without condition", r["f"], sparql, SZO + "expectedWhen",
-                        remove=[T(r["f"], SZO + "expectedWhen", r["w"])]))
+    out.append(
+        Mutation(
+            "estimate without condition",
+            r["f"],
+            sparql,
+            SZO + "expectedWhen",
+            remove=[T(r["f"], SZO + "expectedWhen", r["w"])],
+        )
+    )
 
-    r = one_row("SELECT ?r WHERE { ?r a szo:ProximityRelation ; szo:origin ?o ; szo:destination ?d ; szo:travelTime ?t }")
+    r = one_row(
+        "SELECT ?r WHERE { ?r a szo:ProximityRelation ; szo:origin ?o ; szo:destination ?d ; szo:travelTime ?t }"
+    )
     for p in ("origin", "destination", "travelTime"):
-        out.append(Mutation(f"proximity relation without {p}", r["r"], sparql, SZO + p,
-                            remove=[T(r["r"], SZO + p, v) for v in objects(r["r"], SZO + p)]))
+        out.append(
+            Mutation(
+                f"proximity relation without {p}",
+                r["r"],
+                sparql,
+                SZO + p,
+                remove=[T(r["r"], SZO + p, v) for v in objects(r["r"], SZO + p)],
+            )
+        )
 
     r = one_row("SELECT ?n ?b WHERE { ?o szo:statedFirmCount ?n . ?n szo:bound ?b ; szo:countValue ?v }")
     owner = subjects(SZO + "statedFirmCount", r["n"])[0]
-    out.append(Mutation("rule: a count without bound", owner, "number-without-bound", SZO + "countValue",
-                        remove=[T(r["n"], SZO + "bound", r["b"])]))
+    out.append(
+        Mutation(
+            "rule: a count without bound",
+            owner,
+            "number-without-bound",
+            SZO + "countValue",
+            remove=[T(r["n"], SZO + "bound", r["b"])],
+        )
+    )
     r = one_row("SELECT ?f ?b WHERE { ?f szo:bound ?b ; szo:amount ?v }")
-    out.append(Mutation("rule: a money amount without bound", r["f"], "number-without-bound", SZO + "amount",
-                        remove=[T(r["f"], SZO + "bound", r["b"])]))
+    out.append(
+        Mutation(
+            "rule: a money amount without bound",
+            r["f"],
+            "number-without-bound",
+            SZO + "amount",
+            remove=[T(r["f"], SZO + "bound", r["b"])],
+        )
+    )
 
-    r = one_row("SELECT ?s ?c ?b ?v WHERE { ?s szo:statedFirmCount ?c ; szo:destination|szo:representativeFirm ?x . "
-                "?c szo:bound ?b ; szo:countValue ?v }")
-    out.append(Mutation("rule: more firms named than an exact count allows", r["s"], "named-exceeds-stated-count",
-                        remove=[T(r["c"], SZO + "bound", r["b"]), T(r["c"], SZO + "countValue", r["v"])],
-                        add=[T(r["c"], SZO + "bound", iri(SZO + "Exactly")),
-                             T(r["c"], SZO + "countValue", ox.Literal("0", datatype=iri(XSD + "integer")))]))
+    r = one_row(
+        "SELECT ?s ?c ?b ?v WHERE { ?s szo:statedFirmCount ?c ; szo:destination|szo:representativeFirm ?x . "
+        "?c szo:bound ?b ; szo:countValue ?v }"
+    )
+    out.append(
+        Mutation(
+            "rule: more firms named than an exact count allows",
+            r["s"],
+            "named-exceeds-stated-count",
+            remove=[T(r["c"], SZO + "bound", r["b"]), T(r["c"], SZO + "countValue", r["v"])],
+            add=[
+                T(r["c"], SZO + "bound", iri(SZO + "Exactly")),
+                T(r["c"], SZO + "countValue", ox.Literal("0", datatype=iri(XSD + "integer"))),
+            ],
+        )
+    )
 
     r = one_row("SELECT ?e ?doc WHERE { ?e prov:wasDerivedFrom ?p . ?p szo:inDocument ?doc }")
-    out.append(Mutation("a source document cited instead of a passage", r["e"], sh("Class"),
-                        PROV + "wasDerivedFrom", add=[T(r["e"], PROV + "wasDerivedFrom", r["doc"])]))
+    out.append(
+        Mutation(
+            "a source document cited instead of a passage",
+            r["e"],
+            sh("Class"),
+            PROV + "wasDerivedFrom",
+            add=[T(r["e"], PROV + "wasDerivedFrom", r["doc"])],
+        )
+    )
 
     r = one_row("SELECT ?e ?p WHERE { ?e prov:qualifiedDerivation/prov:entity ?p ; prov:wasDerivedFrom ?p }")
-    out.append(Mutation("rule: a qualified derivation from a passage not cited", r["e"], "derivation-passage-not-cited",
-                        remove=[T(r["e"], PROV + "wasDerivedFrom", r["p"])]))
+    out.append(
+        Mutation(
+            "rule: a qualified derivation from a passage not cited",
+            r["e"],
+            "derivation-passage-not-cited",
+            remove=[T(r["e"], PROV + "wasDerivedFrom", r["p"])],
+        )
+    )
 
-    r = one_row("SELECT ?e ?p WHERE { ?e prov:qualifiedDerivation/szo:forProperty ?p . ?e ?p ?v . "
-                "FILTER(?p = skos:altLabel) }")
-    out.append(Mutation("rule: a derivation names a property the entity lacks", r["e"], "derivation-property-unused",
-                        remove=[T(r["e"], r["p"].value, v) for v in objects(r["e"], r["p"].value)]))
+    r = one_row(
+        "SELECT ?e ?p WHERE { ?e prov:qualifiedDerivation/szo:forProperty ?p . ?e ?p ?v . FILTER(?p = skos:altLabel) }"
+    )
+    out.append(
+        Mutation(
+            "rule: a derivation names a property the entity lacks",
+            r["e"],
+            "derivation-property-unused",
+            remove=[T(r["e"], r["p"].value, v) for v in objects(r["e"], r["p"].value)],
+        )
+    )
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # The test
 # --------------------------------------------------------------------------------------------
+
 
 def mutant(m: Mutation) -> ox.Store:
     store = ox.Store()
@@ -497,9 +727,12 @@ def mutant(m: Mutation) -> ox.Store:
 
 
 def caught(m: Mutation, findings) -> bool:
-    return any(f.focus == str(m.focus) and f.component == m.component
-               and (m.path is None or f.path == (m.path if m.path.startswith("^") else f"<{m.path}>"))
-               for f in findings)
+    return any(
+        f.focus == str(m.focus)
+        and f.component == m.component
+        and (m.path is None or f.path == (m.path if m.path.startswith("^") else f"<{m.path}>"))
+        for f in findings
+    )
 
 
 @pytest.fixture(scope="module")
@@ -510,8 +743,23 @@ def corpus() -> list[Mutation]:
 def test_the_corpus_is_generated_and_changes_the_data(corpus):
     assert len(corpus) >= 150
     components = {m.component for m in corpus}
-    for name in ("MinCount", "MaxCount", "Datatype", "Class", "NodeKind", "In", "Pattern", "MinInclusive",
-                 "UniqueLang", "QualifiedMinCount", "Node", "Or", "Xone", "Closed", "SPARQL"):
+    for name in (
+        "MinCount",
+        "MaxCount",
+        "Datatype",
+        "Class",
+        "NodeKind",
+        "In",
+        "Pattern",
+        "MinInclusive",
+        "UniqueLang",
+        "QualifiedMinCount",
+        "Node",
+        "Or",
+        "Xone",
+        "Closed",
+        "SPARQL",
+    ):
         assert sh(name) in components, name
     assert {q.rule.id for q in checks().values() if q.rule} <= components  # every rule is mutated
     for m in corpus:
@@ -529,10 +777,12 @@ def test_every_mutation_is_caught_with_its_component(corpus, capsys):
     for m in corpus:
         findings = check_store(mutant(m), shapes(), catalogue=rules).findings
         if not caught(m, findings):
-            got = sorted({(f.focus, f.component.rsplit('#', 1)[-1], f.path) for f in findings})
+            got = sorted({(f.focus, f.component.rsplit("#", 1)[-1], f.path) for f in findings})
             missed.append(f"{m.name}: want {m.focus} {m.component} {m.path}; got {got}")
     score = 100 * (len(corpus) - len(missed)) / len(corpus)
     with capsys.disabled():
-        print(f"\nmutation score: {len(corpus) - len(missed)}/{len(corpus)} = {score:.1f} % "
-              f"({time.perf_counter() - started:.0f} s)")
+        print(
+            f"\nmutation score: {len(corpus) - len(missed)}/{len(corpus)} = {score:.1f} % "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
     assert not missed, "\n".join(missed)

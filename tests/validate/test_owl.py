@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
 import rdflib
-
 from conftest import TEST_DATA
+
 from szsemi.errors import EngineError
 from szsemi.validate.owl import owl_findings
 
@@ -94,8 +93,11 @@ def test_when_hermit_fails_the_other_findings_are_still_reported_and_written(mon
 
     monkeypatch.setattr(owlready2, "JAVA_EXE", "no-such-java-szsemi")
     data = tmp_path / "bad.ttl"
-    data.write_text('<https://w3id.org/szsemi/id/x/a> <https://w3id.org/szsemi/ontology#y> "year-x"^^'
-                    '<http://www.w3.org/2001/XMLSchema#gYear> .\n', encoding="utf-8")
+    data.write_text(
+        '<https://w3id.org/szsemi/id/x/a> <https://w3id.org/szsemi/ontology#y> "year-x"^^'
+        "<http://www.w3.org/2001/XMLSchema#gYear> .\n",
+        encoding="utf-8",
+    )
     output = tmp_path / "report.json"
     out, err = io.StringIO(), io.StringIO()
     code = main(["validate", str(data), "--format", "json", "--output", str(output), "--no-rules"], out=out, err=err)

@@ -13,12 +13,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import yaml
+from conftest import REPO, TEST_DATA
 from rdflib.namespace import SH
 
-from conftest import REPO, TEST_DATA
 from szsemi.cli.main import main
-from szsemi.validate.report import Finding, Report
 from szsemi.validate.render import escape_data, escape_property, render_github
+from szsemi.validate.report import Finding, Report
 
 VALIDATE = TEST_DATA / "validate"
 DATA_FILES = sorted((REPO / "data").glob("*.ttl"))
@@ -72,8 +72,12 @@ def test_a_planted_error_in_any_data_file_fails_and_names_its_file_and_line(name
     planted = plant(target, subject, '    szo:plantedError "x" ;')
     code, report = run_json("--no-owl", str(data_copy))
     assert code == 1
-    hits = [f for f in report["findings"] if f.get("path") == "<https://w3id.org/szsemi/ontology#plantedError>"
-            and f["component"] == str(SH.ClosedConstraintComponent)]
+    hits = [
+        f
+        for f in report["findings"]
+        if f.get("path") == "<https://w3id.org/szsemi/ontology#plantedError>"
+        and f["component"] == str(SH.ClosedConstraintComponent)
+    ]
     assert hits, report["findings"]
     assert hits[0]["triple_file"] == str(target) and hits[0]["triple_line"] == planted
     assert hits[0]["file"] == str(target) and hits[0]["line"] == planted - 1  # the subject's block
@@ -102,8 +106,9 @@ def test_an_inverse_path_finding_carries_its_path_and_points_at_the_incoming_sta
 def test_a_blank_node_finding_points_at_its_statement_and_is_anchored_to_its_owner(data_copy):
     plans = data_copy / "plans.ttl"
     text = plans.read_text(encoding="utf-8")
-    plans.write_text(text.replace('time:inXSDgYear "2025"^^xsd:gYear', 'time:inXSDgYear "2019"^^xsd:gYear'),
-                     encoding="utf-8")
+    plans.write_text(
+        text.replace('time:inXSDgYear "2025"^^xsd:gYear', 'time:inXSDgYear "2019"^^xsd:gYear'), encoding="utf-8"
+    )
     code, report = run_json("--no-owl", str(data_copy))
     assert code == 1
     [f] = [f for f in report["findings"] if f["component"] == str(SH.SPARQLConstraintComponent)]
@@ -121,11 +126,17 @@ def test_two_blank_nodes_under_one_property_are_told_apart_by_their_statements(d
     text = plans.read_text(encoding="utf-8")
     # The second qualified derivation of the plan loses its prov:entity (DerivationShape minCount).
     second = text.index("prov:entity <passage/pingshan-report-2022-11-p5>")
-    plans.write_text(text[:second] + text[second:].replace("prov:entity <passage/pingshan-report-2022-11-p5> ;", "", 1),
-                     encoding="utf-8")
+    plans.write_text(
+        text[:second] + text[second:].replace("prov:entity <passage/pingshan-report-2022-11-p5> ;", "", 1),
+        encoding="utf-8",
+    )
     code, report = run_json("--no-owl", str(data_copy))
-    hits = [f for f in report["findings"] if f["component"] == str(SH.MinCountConstraintComponent)
-            and f.get("path") == "<http://www.w3.org/ns/prov#entity>"]
+    hits = [
+        f
+        for f in report["findings"]
+        if f["component"] == str(SH.MinCountConstraintComponent)
+        and f.get("path") == "<http://www.w3.org/ns/prov#entity>"
+    ]
     assert code == 1 and len(hits) == 1
     lines = text.splitlines()
     entity = next(i for i, line in enumerate(lines) if "prov:entity <passage/pingshan-report-2022-11-p5>" in line)
@@ -214,17 +225,40 @@ def test_lint_finds_undeclared_mismatched_and_unused_prefixes_and_unknown_placeh
     folder = VALIDATE / "queries-lint"
     code, report = run_json("--no-owl", "--queries", str(folder))
     assert code == 1  # and no exit 2: the check that cannot parse is reported, not run
-    found = {(Path(f["file"]).name, f["line"], f["component"], f["severity"], f["value"])
-             for f in report["findings"] if f["stage"] == "lint"}
+    found = {
+        (Path(f["file"]).name, f["line"], f["component"], f["severity"], f["value"])
+        for f in report["findings"]
+        if f["stage"] == "lint"
+    }
     assert found == {
-        ("undeclared-prefix-violation.rq", line_of(folder / "undeclared-prefix-violation.rq", "skos:prefLabel"),
-         "undeclared-prefix", "Violation", "skos"),
-        ("wrong-namespace-violation.rq", line_of(folder / "wrong-namespace-violation.rq", "PREFIX szo:"),
-         "prefix-namespace-mismatch", "Violation", "<https://w3id.org/szsemi/ontology/>"),
-        ("unused-prefix-violation.rq", line_of(folder / "unused-prefix-violation.rq", "PREFIX rdfs:"),
-         "unused-prefix", "Warning", "rdfs"),
-        ("unknown-placeholder-violation.rq", line_of(folder / "unknown-placeholder-violation.rq", "#+ message:"),
-         "unknown-message-variable", "Violation", "operator"),
+        (
+            "undeclared-prefix-violation.rq",
+            line_of(folder / "undeclared-prefix-violation.rq", "skos:prefLabel"),
+            "undeclared-prefix",
+            "Violation",
+            "skos",
+        ),
+        (
+            "wrong-namespace-violation.rq",
+            line_of(folder / "wrong-namespace-violation.rq", "PREFIX szo:"),
+            "prefix-namespace-mismatch",
+            "Violation",
+            "<https://w3id.org/szsemi/ontology/>",
+        ),
+        (
+            "unused-prefix-violation.rq",
+            line_of(folder / "unused-prefix-violation.rq", "PREFIX rdfs:"),
+            "unused-prefix",
+            "Warning",
+            "rdfs",
+        ),
+        (
+            "unknown-placeholder-violation.rq",
+            line_of(folder / "unknown-placeholder-violation.rq", "#+ message:"),
+            "unknown-message-variable",
+            "Violation",
+            "operator",
+        ),
     }
     ran = report["checks"]["rules"]
     assert not any("undeclared-prefix" in path for path in ran)
@@ -253,11 +287,14 @@ def test_lint_checks_shacl_sparql_prefixes_and_sh_declare_namespaces():
     from szsemi.validate.stages import shapes_graph_of
 
     shapes = VALIDATE / "shapes-lint.ttl"
-    found = {(f.line, f.component, f.value)
-             for f in lint_shapes(shapes_graph_of([shapes]), [(str(shapes), shapes.read_text(encoding="utf-8"))])}
-    assert found == {(line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel"), "undeclared-prefix", "skos"),
-                     (line_of(shapes, 'sh:prefix "szo"'), "prefix-namespace-mismatch",
-                      "<https://w3id.org/szsemi/ontology/>")}
+    found = {
+        (f.line, f.component, f.value)
+        for f in lint_shapes(shapes_graph_of([shapes]), [(str(shapes), shapes.read_text(encoding="utf-8"))])
+    }
+    assert found == {
+        (line_of(shapes, "FILTER NOT EXISTS { $this skos:prefLabel"), "undeclared-prefix", "skos"),
+        (line_of(shapes, 'sh:prefix "szo"'), "prefix-namespace-mismatch", "<https://w3id.org/szsemi/ontology/>"),
+    }
 
 
 def test_a_sparql_constraint_that_cannot_run_stops_the_run_instead_of_being_dropped():
@@ -345,7 +382,7 @@ def test_github_annotations_escape_and_map_severities(failing):
     _, report = run_json(*failing_args(failing))
     assert len(errors) == report["counts"]["Violation"] and len(warnings) == report["counts"]["Warning"]
     planted = next(line for line in errors if "plantedError" in line and "Closed" in line)
-    props, message = planted[len("::error "):].split("::", 1)
+    props, message = planted[len("::error ") :].split("::", 1)
     fields = dict(item.split("=", 1) for item in props.split(","))
     assert fields["file"] == str(failing / "parks.ttl").replace(":", "%3A")
     assert fields["line"] == str(line_of(failing / "parks.ttl", "szo:plantedError"))
@@ -357,8 +394,9 @@ def test_github_annotations_escape_and_map_severities(failing):
 def test_github_escaping_rules():
     assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
-    report = Report(findings=[Finding(stage="lint", severity="Info", message="m", file="x,y.rq", line=3)],
-                    stages=["lint"])
+    report = Report(
+        findings=[Finding(stage="lint", severity="Info", message="m", file="x,y.rq", line=3)], stages=["lint"]
+    )
     assert render_github(report).splitlines()[0] == "::notice file=x%2Cy.rq,line=3,title=Info [lint]::m"
 
 
@@ -426,8 +464,15 @@ def test_the_baseline_matches_without_line_numbers_and_reports_stale_entries(fai
     baseline = tmp_path / "baseline.json"
     accept_all(failing, tmp_path / "b.yaml")
     data = yaml.safe_load((tmp_path / "b.yaml").read_text(encoding="utf-8"))
-    data["accepted"].append({"stage": "shacl", "component": "sh:MinCountConstraintComponent",
-                             "focus": "sz:park/no-such-park", "path": "szo:locatedIn", "reason": "fixed since"})
+    data["accepted"].append(
+        {
+            "stage": "shacl",
+            "component": "sh:MinCountConstraintComponent",
+            "focus": "sz:park/no-such-park",
+            "path": "szo:locatedIn",
+            "reason": "fixed since",
+        }
+    )
     baseline.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     moved = failing.parent / "moved"
     shutil.copytree(failing, moved)
@@ -449,8 +494,9 @@ def test_the_baseline_matches_without_line_numbers_and_reports_stale_entries(fai
 
 def test_a_blank_focus_node_is_baselined_by_its_anchor(data_copy, tmp_path):
     plans = data_copy / "plans.ttl"
-    plans.write_text(plans.read_text(encoding="utf-8").replace('"2025"^^xsd:gYear', '"2019"^^xsd:gYear'),
-                     encoding="utf-8")
+    plans.write_text(
+        plans.read_text(encoding="utf-8").replace('"2025"^^xsd:gYear', '"2019"^^xsd:gYear'), encoding="utf-8"
+    )
     baseline = tmp_path / "baseline.yaml"
     run("--no-owl", "--write-baseline", str(baseline), str(data_copy))
     text = baseline.read_text(encoding="utf-8")
@@ -462,8 +508,11 @@ def test_a_blank_focus_node_is_baselined_by_its_anchor(data_copy, tmp_path):
 
 def test_the_baseline_line_of_a_yaml_entry_is_reported(tmp_path):
     baseline = tmp_path / "baseline.yaml"
-    baseline.write_text("format: szsemi-baseline/1\naccepted:\n  - stage: shacl\n    component: sh:X\n"
-                        "    reason: old\n  - stage: rules\n    component: gone\n    reason: ''\n", encoding="utf-8")
+    baseline.write_text(
+        "format: szsemi-baseline/1\naccepted:\n  - stage: shacl\n    component: sh:X\n"
+        "    reason: old\n  - stage: rules\n    component: gone\n    reason: ''\n",
+        encoding="utf-8",
+    )
     code, _, err = run("--no-owl", "--baseline", str(baseline))
     assert code == 2 and f"{baseline}:6:" in err
 
@@ -472,8 +521,9 @@ def test_blank_nodes_of_two_quad_files_stay_apart_when_their_graphs_are_merged(t
     from szsemi.graph.load import load
 
     for name, value in (("a.nq", "A"), ("b.nq", "B")):
-        (tmp_path / name).write_text(f'_:b0 <https://example.org/p> "{value}" <https://example.org/g> .\n',
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(
+            f'_:b0 <https://example.org/p> "{value}" <https://example.org/g> .\n', encoding="utf-8"
+        )
     store = load([tmp_path / "a.nq", tmp_path / "b.nq"], merge_graphs=True)
     subjects = {q.subject for q in store}
     assert len(store) == 2 and len(subjects) == 2
@@ -482,11 +532,14 @@ def test_blank_nodes_of_two_quad_files_stay_apart_when_their_graphs_are_merged(t
 
 def test_the_json_report_says_which_engine_checked_each_shape(tmp_path):
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
 ex:Compiled a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
 ex:Handed a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] .
 ex:a ex:p 5 ; ex:q 3 .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     code, report = run_json(str(shapes), "--shapes", str(shapes), "--without-shipped-model", "--no-owl", "--no-rules")
     assert code == 1
     assert "<http://example.org/ns#Compiled>/<http://example.org/ns#p>" in report["engines"]["compiled"]
@@ -497,10 +550,13 @@ ex:a ex:p 5 ; ex:q 3 .
 
 def test_an_ill_typed_literal_is_a_finding_with_its_file_and_line(tmp_path):
     data = tmp_path / "years.ttl"
-    data.write_text('@prefix szo: <https://w3id.org/szsemi/ontology#> .\n'
-                    '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                    '<https://w3id.org/szsemi/id/x/a> szo:note "fine" ;\n'
-                    '    szo:year "year-x"^^xsd:gYear .\n', encoding="utf-8")
+    data.write_text(
+        "@prefix szo: <https://w3id.org/szsemi/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/szsemi/id/x/a> szo:note "fine" ;\n'
+        '    szo:year "year-x"^^xsd:gYear .\n',
+        encoding="utf-8",
+    )
     code, report = run_json(str(data), "--without-shipped-model", "--no-owl", "--no-rules", "--no-lint")
     assert code == 1 and report["conforms"] is False
     [f] = [f for f in report["findings"] if f["component"] == "ill-typed-literal"]

@@ -19,13 +19,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-
 from conftest import TEST_DATA
+
+from szsemi.graph.load import load, rdflib_view, shipped_data
 from szsemi.graph.resources import ontology_file, shapes_file
 from szsemi.validate.shacl import finding_key as key
 from szsemi.validate.shacl import reference_findings, shacl_findings
 from szsemi.validate.shacl_compile import compile_shapes
-from szsemi.graph.load import load, rdflib_view, shipped_data
 from szsemi.validate.stages import faithful_graph, shapes_graph_of
 from szsemi.validate.written import WrittenTerms
 
@@ -54,24 +54,30 @@ def _parse_into(graph: rdflib.Graph, sources) -> None:
         if isinstance(source, bytes):
             graph.parse(data=source.decode("utf-8"), format="turtle")
         else:
-            graph.parse(data=source.read_bytes().decode("utf-8"), format="turtle",
-                        publicID=Path(str(source)).absolute().as_uri())
+            graph.parse(
+                data=source.read_bytes().decode("utf-8"),
+                format="turtle",
+                publicID=Path(str(source)).absolute().as_uri(),
+            )
 
 
 def _unlabelled(k: tuple) -> tuple:
     """A finding key with blank nodes as ``_:`` (the two parsers label them differently) and language
     tags in lower case (RDF 1.1 lets a store lower them, and Oxigraph does)."""
+
     def same(x):
         if isinstance(x, str) and x.startswith("_:"):
             return "_:"
         if isinstance(x, str) and (m := re.fullmatch(r'(".*")@([A-Za-z0-9-]+)', x, re.S)):
             return f"{m.group(1)}@{m.group(2).lower()}"
         return x
+
     return tuple(same(x) for x in k)
 
 
-def compare(store: ox.Store, shapes: rdflib.Graph, reference: rdflib.Graph, *, sparql: bool = True,
-            files: tuple = ()) -> set[tuple]:
+def compare(
+    store: ox.Store, shapes: rdflib.Graph, reference: rdflib.Graph, *, sparql: bool = True, files: tuple = ()
+) -> set[tuple]:
     """Our findings (on the store loaded from ``files``), after checking they are exactly pySHACL's
     (on ``reference``)."""
     graph = rdflib_view(store)
@@ -98,20 +104,33 @@ def test_shipped_shapes_compile_whole_so_pyshacl_is_not_needed():
     assert plan.fallback is None, plan.reasons
     components = {c.component for c in plan.checks}
     used = {p.rsplit("#", 1)[-1] for p in re.findall(r"\bsh:(\w+)", shapes_file().read_text(encoding="utf-8"))}
-    for parameter, component in [("class", "Class"), ("datatype", "Datatype"), ("nodeKind", "NodeKind"),
-                                 ("minCount", "MinCount"), ("maxCount", "MaxCount"), ("in", "In"),
-                                 ("pattern", "Pattern"), ("uniqueLang", "UniqueLang"),
-                                 ("minInclusive", "MinInclusive"), ("closed", "Closed"), ("node", "Node"),
-                                 ("or", "Or"), ("xone", "Xone"), ("qualifiedMinCount", "QualifiedMinCount"),
-                                 ("sparql", "SPARQL")]:
+    for parameter, component in [
+        ("class", "Class"),
+        ("datatype", "Datatype"),
+        ("nodeKind", "NodeKind"),
+        ("minCount", "MinCount"),
+        ("maxCount", "MaxCount"),
+        ("in", "In"),
+        ("pattern", "Pattern"),
+        ("uniqueLang", "UniqueLang"),
+        ("minInclusive", "MinInclusive"),
+        ("closed", "Closed"),
+        ("node", "Node"),
+        ("or", "Or"),
+        ("xone", "Xone"),
+        ("qualifiedMinCount", "QualifiedMinCount"),
+        ("sparql", "SPARQL"),
+    ]:
         if parameter in used:
             assert rdflib.URIRef(f"{SH}{component}ConstraintComponent") in components, parameter
 
 
 def test_validating_the_shipped_data_does_not_import_pyshacl():
-    code = ("import sys; from szsemi.validate.stages import validate; "
-            "r = validate(owl=False, rules=False, lint=False); "
-            "print(r.conforms, 'pyshacl' in sys.modules)")
+    code = (
+        "import sys; from szsemi.validate.stages import validate; "
+        "r = validate(owl=False, rules=False, lint=False); "
+        "print(r.conforms, 'pyshacl' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "False"]
 
@@ -121,6 +140,7 @@ def test_validating_the_shipped_data_does_not_import_pyshacl():
 
 def expected(path: Path, graph: rdflib.Graph) -> set[tuple]:
     """The (severity, focus, path, component) each ``# expect:`` line of a case pins."""
+
     def iri(text: str) -> str:
         return "<" + str(graph.namespace_manager.expand_curie(text)) + ">"
 
@@ -132,8 +152,14 @@ def expected(path: Path, graph: rdflib.Graph) -> set[tuple]:
         m = re.match(r"#\s*expect:\s*(.*)$", line)
         if m:
             fields = dict(item.split("=", 1) for item in m.group(1).split())
-            pinned.add((fields.get("severity", "Violation"), iri(fields["focus"]),
-                        shacl_path(fields["path"]) if "path" in fields else None, iri(fields["component"])[1:-1]))
+            pinned.add(
+                (
+                    fields.get("severity", "Violation"),
+                    iri(fields["focus"]),
+                    shacl_path(fields["path"]) if "path" in fields else None,
+                    iri(fields["component"])[1:-1],
+                )
+            )
     return pinned
 
 
@@ -149,12 +175,36 @@ def test_case_matches_pyshacl(case):
 def test_cases_cover_every_core_component_but_the_property_pairs():
     compiled = set()
     for case in CASES:
-        compiled |= {c.component.rsplit("#", 1)[-1] for c in
-                     compile_shapes(rdflib.Graph().parse(case, format="turtle")).checks}
-    core = {"Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinExclusive", "MinInclusive",
-            "MaxExclusive", "MaxInclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn", "UniqueLang",
-            "Not", "And", "Or", "Xone", "Node", "QualifiedMinCount", "QualifiedMaxCount", "Closed",
-            "HasValue", "In", "SPARQL"}
+        compiled |= {
+            c.component.rsplit("#", 1)[-1] for c in compile_shapes(rdflib.Graph().parse(case, format="turtle")).checks
+        }
+    core = {
+        "Class",
+        "Datatype",
+        "NodeKind",
+        "MinCount",
+        "MaxCount",
+        "MinExclusive",
+        "MinInclusive",
+        "MaxExclusive",
+        "MaxInclusive",
+        "MinLength",
+        "MaxLength",
+        "Pattern",
+        "LanguageIn",
+        "UniqueLang",
+        "Not",
+        "And",
+        "Or",
+        "Xone",
+        "Node",
+        "QualifiedMinCount",
+        "QualifiedMaxCount",
+        "Closed",
+        "HasValue",
+        "In",
+        "SPARQL",
+    }
     assert {c + "ConstraintComponent" for c in core} <= compiled
 
 
@@ -163,31 +213,52 @@ def test_what_is_not_compiled_runs_on_pyshacl_under_the_original_shape():
     shapes = rdflib.Graph().parse(case, format="turtle")
     plan = compile_shapes(shapes)
     reasons = "\n".join(plan.reasons)
-    for reason in ["lessThan", "equals", "disjoint", "qualifiedValueShapesDisjoint", "not stored as written",
-                   "#pattern> in a nested shape", "severity other than sh:Violation", "recursive"]:
+    for reason in [
+        "lessThan",
+        "equals",
+        "disjoint",
+        "qualifiedValueShapesDisjoint",
+        "not stored as written",
+        "#pattern> in a nested shape",
+        "severity other than sh:Violation",
+        "recursive",
+    ]:
         assert reason in reasons
     assert plan.checks, "the compiled components of the same shapes run on Oxigraph"
     store = load([case])
     findings = shacl_findings(rdflib_view(store), store, shapes)
     assert {f.component.rsplit("#", 1)[-1] for f in findings} >= {
-        "LessThanConstraintComponent", "MinCountConstraintComponent", "EqualsConstraintComponent"}
+        "LessThanConstraintComponent",
+        "MinCountConstraintComponent",
+        "EqualsConstraintComponent",
+    }
     assert not [f for f in findings if "shacl-fallback" in (f.shape or "")]
 
 
 def test_shapes_with_rules_go_to_pyshacl_whole():
-    shapes = rdflib.Graph().parse(data="""
+    shapes = rdflib.Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
         ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
            sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:q ; sh:object 1 ] .
-        """, format="turtle")
+        """,
+        format="turtle",
+    )
     plan = compile_shapes(shapes)
     assert plan.fallback is shapes and not plan.checks
     data = b"<http://example.org/ns#a> a <http://example.org/ns#C> ."
     store = ox.Store()
     store.load(data, format=ox.RdfFormat.TURTLE)
-    assert compare(store, shapes, rdflib_parsed([data])) == {("<http://example.org/ns#a>", "<http://example.org/ns#p>",
-                                       SH + "MinCountConstraintComponent", None,
-                                       "<http://example.org/ns#S>/<http://example.org/ns#p>", "Violation")}
+    assert compare(store, shapes, rdflib_parsed([data])) == {
+        (
+            "<http://example.org/ns#a>",
+            "<http://example.org/ns#p>",
+            SH + "MinCountConstraintComponent",
+            None,
+            "<http://example.org/ns#S>/<http://example.org/ns#p>",
+            "Violation",
+        )
+    }
 
 
 # --------------------------------------------------------------------------- planted errors in the shipped data
@@ -201,47 +272,151 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX dcterms: <http:
 REPORT = "<source/pingshan-report-2022-11>"
 # (what is planted, SPARQL update, focus (an IRI, "_:" for a blank node, None for any), path, component)
 PLANTED = [
-    ("required property dropped", "DELETE WHERE { <passage/identity-notes-r2> szo:inDocument ?d }",
-     SZ + "passage/identity-notes-r2", "szo:inDocument", "MinCount"),
-    ("wrong datatype", "DELETE { ?p szo:passageNumber 3 } INSERT { ?p szo:passageNumber '3' } "
-     f"WHERE {{ ?p szo:passageNumber 3 ; szo:inDocument {REPORT} }}",
-     SZ + "passage/pingshan-report-2022-11-p3", "szo:passageNumber", "Datatype"),
-    ("ill-typed literal", "INSERT { ?l szo:waferSizeInches 'twelve'^^xsd:integer } WHERE { "
-     "?l szo:waferSizeInches ?w }", None, "szo:waferSizeInches", "Datatype"),
-    ("wrong class", "INSERT DATA { <org/byd> szo:headquarteredIn <org/smic> }",
-     SZ + "org/byd", "szo:headquarteredIn", "Class"),
-    ("dangling reference", "INSERT DATA { <org/smic> szo:subsidiaryOf <org/no-such-group> }",
-     SZ + "org/smic", "szo:subsidiaryOf", "Class"),
-    ("missing language tag", "INSERT DATA { <org/smic> skos:altLabel 'SMIC again' }",
-     SZ + "org/smic", "skos:altLabel", "Datatype"),
-    ("English name dropped", "DELETE { <place/futian-district> skos:prefLabel ?l } WHERE { "
-     "<place/futian-district> skos:prefLabel ?l . FILTER (lang(?l) = 'en') }", SZ + "place/futian-district", "skos:prefLabel", "QualifiedMinCount"),
-    ("second English name", "INSERT DATA { <place/pingshan-district> skos:prefLabel 'Pingshan again'@en }",
-     SZ + "place/pingshan-district", "skos:prefLabel", "UniqueLang"),
-    ("second value of a single-valued property", "INSERT { ?x time:unitType time:unitYear } WHERE { "
-     "?x time:unitType time:unitMinute }", "_:", "time:unitType", "MaxCount"),
-    ("extra property on a closed shape", "INSERT DATA { <org/smic> szo:foundedIn '2000' }",
-     SZ + "org/smic", "szo:foundedIn", "Closed"),
-    ("value not in sh:in", "DELETE { ?x szo:bound ?b } INSERT { ?x szo:bound szo:Roughly } WHERE { "
-     "?x a szo:MonetaryFigure ; szo:bound ?b }", None, "szo:bound", "In"),
-    ("pattern", "DELETE { ?l szo:tickerSymbol ?t } INSERT { ?l szo:tickerSymbol '0981.hk' } WHERE { "
-     "?l szo:tickerSymbol ?t }", None, "szo:tickerSymbol", "Pattern"),
-    ("below the minimum", "DELETE { ?x time:numericDuration ?n } INSERT { ?x time:numericDuration '-5.5'^^xsd:decimal } "
-     "WHERE { ?x time:numericDuration ?n }", "_:", "time:numericDuration", "MinInclusive"),
-    ("concept from another scheme", "INSERT DATA { <park/colorful-silicon-valley> szo:inSector "
-     "<measure/output-value> }", SZ + "park/colorful-silicon-valley", "szo:inSector", "Node"),
-    ("two instants in one", "INSERT { ?i time:inXSDgYear '2022'^^xsd:gYear } WHERE { ?i time:inXSDDate ?d }",
-     "_:", None, "Xone"),
-    ("as-of of no allowed datatype", "INSERT DATA { <org/smic> szo:asOf 'last year' }",
-     SZ + "org/smic", "szo:asOf", "Or"),
-    ("node kind", "INSERT DATA { <org/smic> skos:exactMatch 'Q1001406' }",
-     SZ + "org/smic", "skos:exactMatch", "NodeKind"),
-    ("unexplained identity (a warning)", "DELETE { ?x szo:identityNote ?n } WHERE { "
-     "?x szo:identityStatus szo:IdentityUnresolved ; szo:identityNote ?n }", None, None, "Or"),
-    ("no source", "DELETE WHERE { <org/byd> prov:wasDerivedFrom ?p }", SZ + "org/byd", "prov:wasDerivedFrom",
-     "MinCount"),
-    ("SPARQL: passage number reused", "INSERT { ?p szo:passageNumber 1 } WHERE { ?p szo:passageNumber 2 ; "
-     f"szo:inDocument {REPORT} }}", SZ + "passage/pingshan-report-2022-11-p2", "szo:passageNumber", "SPARQL"),
+    (
+        "required property dropped",
+        "DELETE WHERE { <passage/identity-notes-r2> szo:inDocument ?d }",
+        SZ + "passage/identity-notes-r2",
+        "szo:inDocument",
+        "MinCount",
+    ),
+    (
+        "wrong datatype",
+        "DELETE { ?p szo:passageNumber 3 } INSERT { ?p szo:passageNumber '3' } "
+        f"WHERE {{ ?p szo:passageNumber 3 ; szo:inDocument {REPORT} }}",
+        SZ + "passage/pingshan-report-2022-11-p3",
+        "szo:passageNumber",
+        "Datatype",
+    ),
+    (
+        "ill-typed literal",
+        "INSERT { ?l szo:waferSizeInches 'twelve'^^xsd:integer } WHERE { ?l szo:waferSizeInches ?w }",
+        None,
+        "szo:waferSizeInches",
+        "Datatype",
+    ),
+    (
+        "wrong class",
+        "INSERT DATA { <org/byd> szo:headquarteredIn <org/smic> }",
+        SZ + "org/byd",
+        "szo:headquarteredIn",
+        "Class",
+    ),
+    (
+        "dangling reference",
+        "INSERT DATA { <org/smic> szo:subsidiaryOf <org/no-such-group> }",
+        SZ + "org/smic",
+        "szo:subsidiaryOf",
+        "Class",
+    ),
+    (
+        "missing language tag",
+        "INSERT DATA { <org/smic> skos:altLabel 'SMIC again' }",
+        SZ + "org/smic",
+        "skos:altLabel",
+        "Datatype",
+    ),
+    (
+        "English name dropped",
+        "DELETE { <place/futian-district> skos:prefLabel ?l } WHERE { "
+        "<place/futian-district> skos:prefLabel ?l . FILTER (lang(?l) = 'en') }",
+        SZ + "place/futian-district",
+        "skos:prefLabel",
+        "QualifiedMinCount",
+    ),
+    (
+        "second English name",
+        "INSERT DATA { <place/pingshan-district> skos:prefLabel 'Pingshan again'@en }",
+        SZ + "place/pingshan-district",
+        "skos:prefLabel",
+        "UniqueLang",
+    ),
+    (
+        "second value of a single-valued property",
+        "INSERT { ?x time:unitType time:unitYear } WHERE { ?x time:unitType time:unitMinute }",
+        "_:",
+        "time:unitType",
+        "MaxCount",
+    ),
+    (
+        "extra property on a closed shape",
+        "INSERT DATA { <org/smic> szo:foundedIn '2000' }",
+        SZ + "org/smic",
+        "szo:foundedIn",
+        "Closed",
+    ),
+    (
+        "value not in sh:in",
+        "DELETE { ?x szo:bound ?b } INSERT { ?x szo:bound szo:Roughly } WHERE { "
+        "?x a szo:MonetaryFigure ; szo:bound ?b }",
+        None,
+        "szo:bound",
+        "In",
+    ),
+    (
+        "pattern",
+        "DELETE { ?l szo:tickerSymbol ?t } INSERT { ?l szo:tickerSymbol '0981.hk' } WHERE { ?l szo:tickerSymbol ?t }",
+        None,
+        "szo:tickerSymbol",
+        "Pattern",
+    ),
+    (
+        "below the minimum",
+        "DELETE { ?x time:numericDuration ?n } INSERT { ?x time:numericDuration '-5.5'^^xsd:decimal } "
+        "WHERE { ?x time:numericDuration ?n }",
+        "_:",
+        "time:numericDuration",
+        "MinInclusive",
+    ),
+    (
+        "concept from another scheme",
+        "INSERT DATA { <park/colorful-silicon-valley> szo:inSector <measure/output-value> }",
+        SZ + "park/colorful-silicon-valley",
+        "szo:inSector",
+        "Node",
+    ),
+    (
+        "two instants in one",
+        "INSERT { ?i time:inXSDgYear '2022'^^xsd:gYear } WHERE { ?i time:inXSDDate ?d }",
+        "_:",
+        None,
+        "Xone",
+    ),
+    (
+        "as-of of no allowed datatype",
+        "INSERT DATA { <org/smic> szo:asOf 'last year' }",
+        SZ + "org/smic",
+        "szo:asOf",
+        "Or",
+    ),
+    (
+        "node kind",
+        "INSERT DATA { <org/smic> skos:exactMatch 'Q1001406' }",
+        SZ + "org/smic",
+        "skos:exactMatch",
+        "NodeKind",
+    ),
+    (
+        "unexplained identity (a warning)",
+        "DELETE { ?x szo:identityNote ?n } WHERE { "
+        "?x szo:identityStatus szo:IdentityUnresolved ; szo:identityNote ?n }",
+        None,
+        None,
+        "Or",
+    ),
+    (
+        "no source",
+        "DELETE WHERE { <org/byd> prov:wasDerivedFrom ?p }",
+        SZ + "org/byd",
+        "prov:wasDerivedFrom",
+        "MinCount",
+    ),
+    (
+        "SPARQL: passage number reused",
+        f"INSERT {{ ?p szo:passageNumber 1 }} WHERE {{ ?p szo:passageNumber 2 ; szo:inDocument {REPORT} }}",
+        SZ + "passage/pingshan-report-2022-11-p2",
+        "szo:passageNumber",
+        "SPARQL",
+    ),
 ]
 
 
@@ -272,8 +447,13 @@ def planted_reference() -> rdflib.Graph:
 def test_each_planted_error_is_found(name, update, focus, path, component):
     store = planted_store()
     found = shacl_findings(rdflib_view(store), store, shipped_shapes())
-    hits = [f for f in found if f.component == f"{SH}{component}ConstraintComponent" and f.path == _iri(path)
-            and (focus is None or f.focus == f"<{focus}>" or focus == "_:" and f.focus.startswith("_:"))]
+    hits = [
+        f
+        for f in found
+        if f.component == f"{SH}{component}ConstraintComponent"
+        and f.path == _iri(path)
+        and (focus is None or f.focus == f"<{focus}>" or focus == "_:" and f.focus.startswith("_:"))
+    ]
     assert hits, name
 
 

@@ -15,23 +15,50 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import TEST_DATA
 from rdflib.namespace import RDF, SH
 
-from conftest import TEST_DATA
 from szsemi.cli.main import main
 from szsemi.graph.namespaces import expand
-from szsemi.validate.report import Report
 from szsemi.graph.resources import shapes_file
+from szsemi.validate.report import Report
 from szsemi.validate.stages import validate
 
 SHACL_DATA = TEST_DATA / "shacl"
 FIXTURES = sorted(SHACL_DATA.glob("*.ttl"))
 KEYS = {"severity", "focus", "owner", "via", "path", "component"}
 # Constraint parameters and the components they stand for (SHACL 1.0 core, plus sh:sparql).
-PARAMETERS = ["class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive",
-              "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "languageIn",
-              "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or",
-              "xone", "node", "qualifiedMinCount", "qualifiedMaxCount", "closed", "hasValue", "in", "sparql"]
+PARAMETERS = [
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "not",
+    "and",
+    "or",
+    "xone",
+    "node",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "closed",
+    "hasValue",
+    "in",
+    "sparql",
+]
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 Key = tuple[str, str, str | None, str]  # severity, focus (or "_:" + its anchor), path, component
@@ -68,8 +95,7 @@ def header(fixture: Path) -> tuple[set[Key], set[Key]]:
         if path is not None:  # ^name is an inverse path
             inverse = path.startswith("^")
             path = ("^" if inverse else "") + "<" + _term(path[inverse:], line) + ">"
-        pinned[m.group(1)].add((fields.get("severity", "Violation"), focus, path,
-                                _term(fields["component"], line)))
+        pinned[m.group(1)].add((fields.get("severity", "Violation"), focus, path, _term(fields["component"], line)))
     return pinned["expect"], pinned["detail"]
 
 
@@ -226,8 +252,10 @@ def test_every_typed_property_of_the_data_has_a_shape_checking_its_datatype(ship
     allowed: dict = {}
     for shape, path in g.subject_objects(SH.path):
         allowed.setdefault(path, set()).update(_datatypes_allowed(g, shape))
-    rows = shipped_store.query("SELECT DISTINCT ?p (DATATYPE(?o) AS ?d) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) "
-                               "FILTER(isBlank(?s) || STRSTARTS(STR(?s), 'https://w3id.org/szsemi/id/')) }")
+    rows = shipped_store.query(
+        "SELECT DISTINCT ?p (DATATYPE(?o) AS ?d) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) "
+        "FILTER(isBlank(?s) || STRSTARTS(STR(?s), 'https://w3id.org/szsemi/id/')) }"
+    )
     used = {(rdflib.URIRef(r["p"].value), rdflib.URIRef(r["d"].value)) for r in rows}
     assert len(used) > 30  # the data was read
     unchecked = sorted(f"{p.n3()} {d.n3()}" for p, d in used if d not in allowed.get(p, set()))

@@ -28,9 +28,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 # entry name (folder/file without .ttl) -> why it still fails; docs/validation.md lists the same
 KNOWN_FAILING: dict[str, str] = {
     "core/property/property-001": "a node reached as a value of two focus nodes is checked once by a nested "
-                                  "property shape, not once per focus node: the result is counted once, not twice",
+    "property shape, not once per focus node: the result is counted once, not twice",
     "sparql/pre-binding/shapesGraph-001": "$shapesGraph and $currentShape are not supported (pySHACL does not "
-                                          "support them either): the run is refused with exit 2",
+    "support them either): the run is refused with exit 2",
 }
 
 
@@ -118,10 +118,16 @@ def report_key(g: _G, report) -> tuple[bool, Counter]:
     results: Counter = Counter()
     for result in g.objs(report, SH + "result"):
         value = g.one(result, SH + "value")
-        results[(_term_key(g.one(result, SH + "focusNode")), _path_key(g, g.one(result, SH + "resultPath")),
-                 "-" if value is None else _term_key(value), _term_key(g.one(result, SH + "sourceShape")),
-                 _term_key(g.one(result, SH + "sourceConstraintComponent")),
-                 _term_key(g.one(result, SH + "resultSeverity")))] += 1
+        results[
+            (
+                _term_key(g.one(result, SH + "focusNode")),
+                _path_key(g, g.one(result, SH + "resultPath")),
+                "-" if value is None else _term_key(value),
+                _term_key(g.one(result, SH + "sourceShape")),
+                _term_key(g.one(result, SH + "sourceConstraintComponent")),
+                _term_key(g.one(result, SH + "resultSeverity")),
+            )
+        ] += 1
     return conforms is not None and conforms.value == "true", results
 
 
@@ -144,8 +150,21 @@ def test_w3c_entry(entry, tmp_path: Path) -> None:
         pytest.xfail(KNOWN_FAILING[name])
     out = tmp_path / "report.ttl"
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = main(["validate", str(data), "--shapes", str(shapes), "--without-shipped-model", "--no-owl",
-                 "--no-rules", "--shacl-report", str(out)], out=stdout, err=stderr)
+    code = main(
+        [
+            "validate",
+            str(data),
+            "--shapes",
+            str(shapes),
+            "--without-shipped-model",
+            "--no-owl",
+            "--no-rules",
+            "--shacl-report",
+            str(out),
+        ],
+        out=stdout,
+        err=stderr,
+    )
     if isinstance(expected, ox.NamedNode) and expected.value == SHT + "Failure":
         assert code == 2, stdout.getvalue()
         return
@@ -155,4 +174,5 @@ def test_w3c_entry(entry, tmp_path: Path) -> None:
     got_conforms, got = report_key(ours, report)
     want_conforms, want = report_key(g, expected)
     assert (got_conforms, sorted(got.elements())) == (want_conforms, sorted(want.elements())), (
-        f"missing {sorted((want - got).elements())}\nextra {sorted((got - want).elements())}")
+        f"missing {sorted((want - got).elements())}\nextra {sorted((got - want).elements())}"
+    )

@@ -14,8 +14,16 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from szsemi import __version__
-from szsemi.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EngineError,
-                           InputError, UsageError)
+from szsemi.errors import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RUNTIME,
+    EngineError,
+    InputError,
+    UsageError,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,11 +56,13 @@ def _seconds(text: str) -> float:
 
 def _count(least: int, what: str) -> Callable[[str], int]:
     """An argparse type: a whole number >= ``least``."""
+
     def parse(text: str) -> int:
         try:
             return _at_least(int(text), least)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not allowed; give {what}") from None
+
     return parse
 
 
@@ -71,24 +81,43 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", help="data files or folders of .ttl files (default: the shipped data)")
     v.add_argument("--ontology", action="append", help="an ontology file that extends the shipped one")
     v.add_argument("--shapes", action="append", help="a SHACL shapes file to use beside the shipped ones")
-    v.add_argument("--queries", action="append", default=[], metavar="DIR",
-                   help="a folder of extra *-violation.rq checks")
-    v.add_argument("--without-shipped-model", action="store_true",
-                   help="use only the given --ontology/--shapes, not the shipped ones")
-    v.add_argument("--with-shipped-data", action="store_true",
-                   help="load the shipped data beside PATHS (for data that refers to it)")
+    v.add_argument(
+        "--queries", action="append", default=[], metavar="DIR", help="a folder of extra *-violation.rq checks"
+    )
+    v.add_argument(
+        "--without-shipped-model",
+        action="store_true",
+        help="use only the given --ontology/--shapes, not the shipped ones",
+    )
+    v.add_argument(
+        "--with-shipped-data",
+        action="store_true",
+        help="load the shipped data beside PATHS (for data that refers to it)",
+    )
     v.add_argument("--no-owl", action="store_true", help="skip the OWL consistency check (HermiT)")
     v.add_argument("--no-rules", action="store_true", help="skip the *-violation.rq checks")
     v.add_argument("--no-lint", action="store_true", help="skip the prefix lint")
-    v.add_argument("--allow-service", action="store_true",
-                   help="let the *-violation.rq checks call other endpoints with SERVICE (refused by default; "
-                   "SHACL-SPARQL constraints may never use it)")
-    v.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
-                   help="text (default); json (docs/validation-report.md); junit XML; github workflow commands")
+    v.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let the *-violation.rq checks call other endpoints with SERVICE (refused by default; "
+        "SHACL-SPARQL constraints may never use it)",
+    )
+    v.add_argument(
+        "--format",
+        choices=("text", "json", "junit", "github"),
+        default="text",
+        help="text (default); json (docs/validation-report.md); junit XML; github workflow commands",
+    )
     v.add_argument("--output", metavar="FILE", help="write the report here; the summary still goes to the terminal")
     v.add_argument("--shacl-report", metavar="FILE", help="also write the SHACL validation report as Turtle")
-    v.add_argument("--fail-on", type=str.capitalize, choices=("Violation", "Warning", "Info"),
-                   default="Violation", help="the least severe level that fails the run (default: Violation)")
+    v.add_argument(
+        "--fail-on",
+        type=str.capitalize,
+        choices=("Violation", "Warning", "Info"),
+        default="Violation",
+        help="the least severe level that fails the run (default: Violation)",
+    )
     v.add_argument("--baseline", metavar="FILE", help="accepted findings (YAML or JSON), each with a reason")
     v.add_argument("--write-baseline", metavar="FILE", help="write every current finding to FILE as a baseline")
     v.set_defaults(run=_validate)
@@ -100,38 +129,73 @@ def _parser() -> argparse.ArgumentParser:
 
     inputs = _Parser(add_help=False)
     g = inputs.add_argument_group("graph inputs (default: the shipped ontology and data)")
-    g.add_argument("--data", action="extend", nargs="+", default=[], metavar="FILE",
-                   help="use these RDF files (with the shipped ontology) instead of the shipped data; "
-                   "several files after one --data, or --data repeated")
-    g.add_argument("--store", metavar="PATH",
-                   help="the on-disk store at PATH: the files it was built from, rebuilt only when one "
-                   "changes (default: $SZSEMI_STORE; none: parse the files each time)")
+    g.add_argument(
+        "--data",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="use these RDF files (with the shipped ontology) instead of the shipped data; "
+        "several files after one --data, or --data repeated",
+    )
+    g.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the on-disk store at PATH: the files it was built from, rebuilt only when one "
+        "changes (default: $SZSEMI_STORE; none: parse the files each time)",
+    )
 
     engine = _Parser(add_help=False)
     e = engine.add_argument_group("engine (default: the embedded graph)")
-    e.add_argument("--endpoint", type=_http_url, metavar="URL",
-                   help="URL (http or https) of a SPARQL 1.1 query endpoint to ask instead")
+    e.add_argument(
+        "--endpoint",
+        type=_http_url,
+        metavar="URL",
+        help="URL (http or https) of a SPARQL 1.1 query endpoint to ask instead",
+    )
     e.add_argument("--graph", help="the named graph holding the data on the endpoint")
     e.add_argument("--config", help="TOML file with an [endpoint] table (url, graph, user, ...)")
     e.add_argument("--user", help="user name for the endpoint")
-    e.add_argument("--password-env", help="environment variable holding the password "
-                   "(default SZSEMI_PASSWORD)")
+    e.add_argument("--password-env", help="environment variable holding the password (default SZSEMI_PASSWORD)")
     e.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication scheme (basic)")
-    e.add_argument("--timeout", type=_seconds, metavar="SECONDS",
-                   help="one deadline for the whole command, retries included (60); on the embedded graph, "
-                   "for each query (default: none), past which it is abandoned (exit 3)")
-    e.add_argument("--allow-service", action="store_true",
-                   help="let a query's SERVICE clause make the embedded graph call other endpoints (refused by default)")
-    e.add_argument("--retries", type=_count(0, "a whole number >= 0 (0: no retry)"), metavar="N",
-                   help="retries on connection errors, answers cut short and 5xx answers (3; 0: none)")
-    e.add_argument("--max-rows", type=_count(1, "a whole number >= 1"), metavar="N",
-                   help="refuse an endpoint's answer with more rows or triples than this (1000000)")
-    e.add_argument("--max-bytes", type=_count(1, "a whole number of bytes >= 1"), metavar="N",
-                   help="refuse an endpoint's answer larger than this many bytes (100000000)")
-    e.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj", "ttl", "nt"),
-                   default="table", help="table (default); csv, tsv: W3C SPARQL results CSV/TSV; json: an "
-                   "array of plain JSON objects, one per row; srj: W3C SPARQL 1.1 Query Results JSON; "
-                   "ttl, nt: the triples of a CONSTRUCT or DESCRIBE")
+    e.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="one deadline for the whole command, retries included (60); on the embedded graph, "
+        "for each query (default: none), past which it is abandoned (exit 3)",
+    )
+    e.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let a query's SERVICE clause make the embedded graph call other endpoints (refused by default)",
+    )
+    e.add_argument(
+        "--retries",
+        type=_count(0, "a whole number >= 0 (0: no retry)"),
+        metavar="N",
+        help="retries on connection errors, answers cut short and 5xx answers (3; 0: none)",
+    )
+    e.add_argument(
+        "--max-rows",
+        type=_count(1, "a whole number >= 1"),
+        metavar="N",
+        help="refuse an endpoint's answer with more rows or triples than this (1000000)",
+    )
+    e.add_argument(
+        "--max-bytes",
+        type=_count(1, "a whole number of bytes >= 1"),
+        metavar="N",
+        help="refuse an endpoint's answer larger than this many bytes (100000000)",
+    )
+    e.add_argument(
+        "--format",
+        choices=("table", "csv", "tsv", "json", "srj", "ttl", "nt"),
+        default="table",
+        help="table (default); csv, tsv: W3C SPARQL results CSV/TSV; json: an "
+        "array of plain JSON objects, one per row; srj: W3C SPARQL 1.1 Query Results JSON; "
+        "ttl, nt: the triples of a CONSTRUCT or DESCRIBE",
+    )
     e.add_argument("--limit", type=int, help="at most this many rows")
     e.add_argument("--offset", type=int, help="skip this many rows first")
 
@@ -139,21 +203,35 @@ def _parser() -> argparse.ArgumentParser:
     qsub = q.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ql = qsub.add_parser("list", help="the catalogue: name, kind and summary of each query")
     ql.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
-    ql.add_argument("--format", choices=("table", "json"), default="table",
-                    help="table (default) or json: an array of {name, kind, form, summary, tags, params}")
+    ql.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: an array of {name, kind, form, summary, tags, params}",
+    )
     ql.set_defaults(run=_query_list)
     qs = qsub.add_parser("show", help="a query's header, parameters and text")
     qs.add_argument("name", help="the stored query's name")
     qs.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     qs.set_defaults(run=_query_show)
-    qr = qsub.add_parser("run", parents=[inputs, engine], help="run a stored query (a *-violation "
-                         "check exits 1 when it finds rows)")
+    qr = qsub.add_parser(
+        "run", parents=[inputs, engine], help="run a stored query (a *-violation check exits 1 when it finds rows)"
+    )
     qr.add_argument("name", help="the stored query's name (`szsemi query list` shows them)")
-    qr.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
-                    help="a parameter value; repeat the key for several values of a multi parameter")
+    qr.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter value; repeat the key for several values of a multi parameter",
+    )
     qr.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
-    qr.add_argument("--cite", action="store_true",
-                    help="add a citations column: per row, the source title and date, passage number and address")
+    qr.add_argument(
+        "--cite",
+        action="store_true",
+        help="add a citations column: per row, the source title and date, passage number and address",
+    )
     qr.set_defaults(run=_query_run)
 
     s = sub.add_parser("sparql", parents=[inputs, engine], help="run your own SPARQL query")
@@ -167,75 +245,153 @@ def _parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("store", help="build or inspect a persistent on-disk store")
     stsub = st.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    sb = stsub.add_parser("build", help="bulk-load the ontology and FILEs (default: the shipped data) into "
-                          "the store at --store PATH")
-    sb.add_argument("files", nargs="*", metavar="FILE",
-                    help="RDF files to load beside the shipped ontology (default: the shipped data)")
+    sb = stsub.add_parser(
+        "build", help="bulk-load the ontology and FILEs (default: the shipped data) into the store at --store PATH"
+    )
+    sb.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="RDF files to load beside the shipped ontology (default: the shipped data)",
+    )
     sb.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
     sb.set_defaults(run=_store_build)
-    si = stsub.add_parser("info", help="what the store at --store PATH was built from, and whether it is "
-                          "up to date")
+    si = stsub.add_parser("info", help="what the store at --store PATH was built from, and whether it is up to date")
     si.add_argument("--store", metavar="PATH", help="the store folder (default: $SZSEMI_STORE)")
-    si.add_argument("--format", choices=("text", "json"), default="text",
-                    help="text (default) or json: the manifest and each source's state")
+    si.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: the manifest and each source's state",
+    )
     si.set_defaults(run=_store_info)
 
-    e = sub.add_parser("export", parents=[inputs],
-                       help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description")
-    e.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data",
-                   help="what to write: the data (default), the ontology, the SHACL shapes, or all three")
-    e.add_argument("--format", choices=("ttl", "nt", "nq", "trig", "jsonld", "xml"), default="ttl",
-                   help="RDF syntax: Turtle (default), N-Triples, N-Quads, TriG, JSON-LD or RDF/XML")
-    e.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native",
-                   help="vocabulary: ours, schema.org, or Wikidata's direct properties (ontology/alignments.ttl)")
-    e.add_argument("--graph-per-source", action="store_true",
-                   help="each source document's facts in its own named graph (nq, trig, jsonld)")
-    e.add_argument("--output", "-o", metavar="FILE",
-                   help="write FILE atomically, and its description to FILE.void.ttl (default: stdout, no description)")
+    e = sub.add_parser(
+        "export",
+        parents=[inputs],
+        help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description",
+    )
+    e.add_argument(
+        "--content",
+        choices=("data", "ontology", "shapes", "all"),
+        default="data",
+        help="what to write: the data (default), the ontology, the SHACL shapes, or all three",
+    )
+    e.add_argument(
+        "--format",
+        choices=("ttl", "nt", "nq", "trig", "jsonld", "xml"),
+        default="ttl",
+        help="RDF syntax: Turtle (default), N-Triples, N-Quads, TriG, JSON-LD or RDF/XML",
+    )
+    e.add_argument(
+        "--profile",
+        choices=("native", "schema", "wikidata-like"),
+        default="native",
+        help="vocabulary: ours, schema.org, or Wikidata's direct properties (ontology/alignments.ttl)",
+    )
+    e.add_argument(
+        "--graph-per-source",
+        action="store_true",
+        help="each source document's facts in its own named graph (nq, trig, jsonld)",
+    )
+    e.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write FILE atomically, and its description to FILE.void.ttl (default: stdout, no description)",
+    )
     e.add_argument("--describe", action="store_true", help="write only the VoID/DCAT description (Turtle)")
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint serving the data, for the description")
     e.set_defaults(run=_export)
 
-    sv = sub.add_parser("serve", parents=[inputs], help="the graph on the web: SPARQL endpoint, stored-query API, entity and query pages")
+    sv = sub.add_parser(
+        "serve",
+        parents=[inputs],
+        help="the graph on the web: SPARQL endpoint, stored-query API, entity and query pages",
+    )
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sv.add_argument("--port", type=int, default=8000, help="port to listen on (8000; 0 picks a free one)")
     sv.add_argument("--query-dir", action="append", default=[], help="also serve the .rq files here")
-    sv.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                    help="each query's time limit; past it the query is stopped and answered 503 (30)")
-    sv.add_argument("--max-rows", type=int, default=10_000, metavar="N",
-                    help="at most N rows or triples per answer, the cut always announced (10000)")
+    sv.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="each query's time limit; past it the query is stopped and answered 503 (30)",
+    )
+    sv.add_argument(
+        "--max-rows",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="at most N rows or triples per answer, the cut always announced (10000)",
+    )
     sv.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (2)")
     sv.set_defaults(run=_serve)
 
-    p = sub.add_parser("push", parents=[inputs],
-                       help="load the graph into a named graph of a running triple store, atomically")
-    p.add_argument("--endpoint", required=True, type=_http_url, metavar="URL",
-                   help="the SPARQL query endpoint (http or https)")
+    p = sub.add_parser(
+        "push", parents=[inputs], help="load the graph into a named graph of a running triple store, atomically"
+    )
+    p.add_argument(
+        "--endpoint", required=True, type=_http_url, metavar="URL", help="the SPARQL query endpoint (http or https)"
+    )
     p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to replace or merge into")
-    p.add_argument("--mode", choices=("replace", "merge"), default="replace",
-                   help="replace the named graph (default) or merge into it")
-    p.add_argument("--update-endpoint", type=_http_url, metavar="URL",
-                   help="the SPARQL Update endpoint (default: --endpoint)")
-    p.add_argument("--store-endpoint", type=_http_url, metavar="URL",
-                   help="a Graph Store Protocol endpoint; without it the data goes by SPARQL Update")
+    p.add_argument(
+        "--mode",
+        choices=("replace", "merge"),
+        default="replace",
+        help="replace the named graph (default) or merge into it",
+    )
+    p.add_argument(
+        "--update-endpoint", type=_http_url, metavar="URL", help="the SPARQL Update endpoint (default: --endpoint)"
+    )
+    p.add_argument(
+        "--store-endpoint",
+        type=_http_url,
+        metavar="URL",
+        help="a Graph Store Protocol endpoint; without it the data goes by SPARQL Update",
+    )
     p.add_argument("--graph-param", default="graph", help="the store endpoint's graph parameter (Virtuoso: graph-uri)")
-    p.add_argument("--content", choices=("data", "ontology", "shapes", "all"), default="data",
-                   help="what to push (data: the instances, in the native profile with the ontology unless "
-                   "--without-ontology, so the stored queries answer as on the embedded graph)")
-    p.add_argument("--without-ontology", action="store_true",
-                   help="push the data alone; the stored queries then answer differently from the "
-                   "embedded graph (subclass paths, labels of terms)")
-    p.add_argument("--profile", choices=("native", "schema", "wikidata-like"), default="native",
-                   help="vocabulary: ours (default), schema.org, or Wikidata's direct properties")
+    p.add_argument(
+        "--content",
+        choices=("data", "ontology", "shapes", "all"),
+        default="data",
+        help="what to push (data: the instances, in the native profile with the ontology unless "
+        "--without-ontology, so the stored queries answer as on the embedded graph)",
+    )
+    p.add_argument(
+        "--without-ontology",
+        action="store_true",
+        help="push the data alone; the stored queries then answer differently from the "
+        "embedded graph (subclass paths, labels of terms)",
+    )
+    p.add_argument(
+        "--profile",
+        choices=("native", "schema", "wikidata-like"),
+        default="native",
+        help="vocabulary: ours (default), schema.org, or Wikidata's direct properties",
+    )
     p.add_argument("--user", help="user name for HTTP authentication")
-    p.add_argument("--password-env", default="SZSEMI_PASSWORD", metavar="NAME",
-                   help="environment variable holding the password (SZSEMI_PASSWORD); never on the command line")
-    p.add_argument("--auth", choices=("basic", "digest"), default="basic",
-                   help="HTTP authentication scheme (basic)")
-    p.add_argument("--chunk-size", type=_count(1, "a whole number of triples >= 1"), metavar="N",
-                   help="triples per request (default 10000 by the Graph Store Protocol, 500 by SPARQL Update)")
-    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
-                   help="one deadline for the whole push, every request included (600)")
+    p.add_argument(
+        "--password-env",
+        default="SZSEMI_PASSWORD",
+        metavar="NAME",
+        help="environment variable holding the password (SZSEMI_PASSWORD); never on the command line",
+    )
+    p.add_argument("--auth", choices=("basic", "digest"), default="basic", help="HTTP authentication scheme (basic)")
+    p.add_argument(
+        "--chunk-size",
+        type=_count(1, "a whole number of triples >= 1"),
+        metavar="N",
+        help="triples per request (default 10000 by the Graph Store Protocol, 500 by SPARQL Update)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="one deadline for the whole push, every request included (600)",
+    )
     p.add_argument("--dry-run", action="store_true", help="read the target's count and say what would be done")
     p.set_defaults(run=_push)
     return parser
@@ -249,9 +405,16 @@ def _validate(args, out: TextIO) -> int:
 
     entries = load_baseline(args.baseline) if args.baseline else []
     paths, model, origin = _validate_inputs(args)
-    report = validate(paths, queries=args.queries, owl=not args.no_owl, rules=not args.no_rules,
-                      lint=not args.no_lint, with_shipped_data=args.with_shipped_data,
-                      allow_service=args.allow_service, **model)
+    report = validate(
+        paths,
+        queries=args.queries,
+        owl=not args.no_owl,
+        rules=not args.no_rules,
+        lint=not args.no_lint,
+        with_shipped_data=args.with_shipped_data,
+        allow_service=args.allow_service,
+        **model,
+    )
     if origin:  # a bare `szsemi validate`: say which data that was
         names = ", ".join(os.path.basename(f) for f in report.files)
         where = out if args.format == "text" or args.output else args.err
@@ -293,9 +456,11 @@ def _validate_inputs(args) -> tuple[list[str] | None, dict, str | None]:
         kind = "the checkout's" if resources.source_checkout() is not None else "the installed package's"
         return None, model, f"{kind} data in {data}"
     if not args.without_shipped_model:  # the checkout's own model, not the installed copy
-        model = {"ontology": [str(checkout / "ontology" / "szsemi.ttl"), *(args.ontology or [])],
-                 "shapes": [str(checkout / "ontology" / "shapes.ttl"), *(args.shapes or [])],
-                 "shipped_model": False}
+        model = {
+            "ontology": [str(checkout / "ontology" / "szsemi.ttl"), *(args.ontology or [])],
+            "shapes": [str(checkout / "ontology" / "shapes.ttl"), *(args.shapes or [])],
+            "shipped_model": False,
+        }
     return [str(checkout / "data")], model, f"the checkout's data in {checkout / 'data'}"
 
 
@@ -323,8 +488,8 @@ def _format(args, out: TextIO) -> int:
 
 def _info(args, out: TextIO) -> int:
     from szsemi.graph.info import graph_info
-    from szsemi.graph.resources import ontology_file
     from szsemi.graph.load import load, shipped_data
+    from szsemi.graph.resources import ontology_file
     from szsemi.graph.terms import compact
 
     info = graph_info(load([ontology_file(), *shipped_data()]))
@@ -337,8 +502,9 @@ def _info(args, out: TextIO) -> int:
         out.write(f"  {n:5d}  {compact('<' + cls + '>')}\n")
     out.write("\nsources:\n")
     for s in info["sources"]:
-        out.write(f"  {compact('<' + s['iri'] + '>')}: {s['title']} "
-                  f"({s['passages']} passages, cited {s['citing']} times)\n")
+        out.write(
+            f"  {compact('<' + s['iri'] + '>')}: {s['title']} ({s['passages']} passages, cited {s['citing']} times)\n"
+        )
     return EXIT_OK
 
 
@@ -354,20 +520,27 @@ def _engine(args):
         settings = read_config(args.config)
     endpoint = args.endpoint or settings.get("url")
     if not endpoint:
-        return engine_for(data=args.data, store=args.store or os.environ.get("SZSEMI_STORE") or None,
-                          timeout=args.timeout, allow_service=args.allow_service)
+        return engine_for(
+            data=args.data,
+            store=args.store or os.environ.get("SZSEMI_STORE") or None,
+            timeout=args.timeout,
+            allow_service=args.allow_service,
+        )
     if args.store:
         raise UsageError("--store is for the embedded graph; it cannot be combined with an endpoint")
     if args.data:
         raise UsageError("--data is for the embedded graph; it cannot be combined with an endpoint")
     user = args.user or settings.get("user")
     variable = args.password_env or settings.get("password_env") or "SZSEMI_PASSWORD"
-    options = {"user": user, "password": os.environ.get(variable) if user else None,
-               "auth": args.auth or settings.get("auth", "basic"),
-               "timeout": args.timeout or settings.get("timeout", 60),
-               "retries": settings.get("retries", 3) if args.retries is None else args.retries,
-               "max_rows": args.max_rows or settings.get("max_rows", 1_000_000),
-               "max_bytes": args.max_bytes or settings.get("max_bytes", 100_000_000)}
+    options = {
+        "user": user,
+        "password": os.environ.get(variable) if user else None,
+        "auth": args.auth or settings.get("auth", "basic"),
+        "timeout": args.timeout or settings.get("timeout", 60),
+        "retries": settings.get("retries", 3) if args.retries is None else args.retries,
+        "max_rows": args.max_rows or settings.get("max_rows", 1_000_000),
+        "max_bytes": args.max_bytes or settings.get("max_bytes", 100_000_000),
+    }
     return engine_for(endpoint, graph=args.graph or settings.get("graph"), **options)
 
 
@@ -392,14 +565,16 @@ def _store_path(args) -> str:
 
 
 def _store_build(args, out: TextIO) -> int:
-    from szsemi.graph.store import build, default_sources
     from szsemi.graph.resources import ontology_file
+    from szsemi.graph.store import build, default_sources
 
     sources = [ontology_file(), *args.files] if args.files else default_sources()
     path = _store_path(args)
     manifest = build(path, sources)
-    out.write(f"built {manifest['generation']} of {path}: {manifest['triples']} triples "
-              f"from {len(manifest['sources'])} files in {manifest['build_seconds']:.1f} s\n")
+    out.write(
+        f"built {manifest['generation']} of {path}: {manifest['triples']} triples "
+        f"from {len(manifest['sources'])} files in {manifest['build_seconds']:.1f} s\n"
+    )
     return EXIT_OK
 
 
@@ -410,12 +585,16 @@ def _store_info(args, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(state, indent=2) + "\n")
         return EXIT_OK
-    out.write(f"store {state['path']}: {state['state']}\n"
-              f"  generation {state['generation']}, built {state['built']} in {state['build_seconds']:.1f} s "
-              f"(szsemi {state['szsemi']}, pyoxigraph {state['pyoxigraph']})\n"
-              f"  {state['triples']} triples from {len(state['sources'])} files:\n")
+    out.write(
+        f"store {state['path']}: {state['state']}\n"
+        f"  generation {state['generation']}, built {state['built']} in {state['build_seconds']:.1f} s "
+        f"(szsemi {state['szsemi']}, pyoxigraph {state['pyoxigraph']})\n"
+        f"  {state['triples']} triples from {len(state['sources'])} files:\n"
+    )
     for source in state["sources"]:
-        out.write(f"    {source['state']:9}  {source['path']} ({source['size']} bytes, sha256 {source['sha256'][:12]}...)\n")
+        out.write(
+            f"    {source['state']:9}  {source['path']} ({source['size']} bytes, sha256 {source['sha256'][:12]}...)\n"
+        )
     if state["state"] != "up to date":
         out.write("  the next query rebuilds it (or run `szsemi store build`)\n")
     return EXIT_OK
@@ -445,8 +624,17 @@ def _stored(args):
 def _query_list(args, out: TextIO) -> int:
     catalogue = _catalogue(args)
     if args.format == "json":
-        listing = [{"name": q.name, "kind": q.kind, "form": q.form, "summary": q.summary,
-                    "tags": list(q.tags), "params": sorted(q.params)} for q in catalogue.values()]
+        listing = [
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "form": q.form,
+                "summary": q.summary,
+                "tags": list(q.tags),
+                "params": sorted(q.params),
+            }
+            for q in catalogue.values()
+        ]
         out.write(json.dumps(listing, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     width = max(len(name) for name in catalogue)
@@ -466,8 +654,9 @@ def _query_show(args, out: TextIO) -> int:
     for p in query.params.values():
         default = ", ".join(t.value for t in p.default)
         state = "required" if p.required else f"default {default}" if default else "optional, unbound if not given"
-        out.write(f"  {p.name} ({p.type}{', several allowed' if p.multi else ''}; {state})\n"
-                  f"      allowed: {p.allowed()}\n")
+        out.write(
+            f"  {p.name} ({p.type}{', several allowed' if p.multi else ''}; {state})\n      allowed: {p.allowed()}\n"
+        )
         if p.description:
             out.write(f"      {p.description}\n")
     body = query.text.split("\n", query.header_lines)[-1]
@@ -486,8 +675,7 @@ def _query_run(args, out: TextIO) -> int:
             raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
         given.setdefault(key.strip(), []).append(value)
     values = {k: v if len(v) > 1 else v[0] for k, v in given.items()}
-    result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset,
-                        cite=args.cite)
+    result = run_stored(query, _engine(args), values, limit=args.limit, offset=args.offset, cite=args.cite)
     _emit(result, args, out)
     # A *-violation check is a test of the data: rows mean the data breaks the rule (as in validate).
     if query.kind == "violation" and result.form == "SELECT" and result.rows:
@@ -496,12 +684,14 @@ def _query_run(args, out: TextIO) -> int:
 
 
 def _sparql(args, out: TextIO) -> int:
-    from szsemi.query.execute import run_text
     from szsemi.graph.load import decode_text, read_text
+    from szsemi.query.execute import run_text
 
     if args.query is None and args.file is None and args.data and not os.path.exists(args.data[-1]):
-        raise UsageError(f"--data takes every word after it as a file, and {args.data[-1]!r} is none: "
-                         "put the query text before --data (szsemi sparql 'SELECT ...' --data FILE...)")
+        raise UsageError(
+            f"--data takes every word after it as a file, and {args.data[-1]!r} is none: "
+            "put the query text before --data (szsemi sparql 'SELECT ...' --data FILE...)"
+        )
     if (args.query is None) == (args.file is None):
         raise UsageError("give the query text or --file FILE (one of them)")
     if args.file:
@@ -516,17 +706,18 @@ def _sparql(args, out: TextIO) -> int:
 
 
 def _export(args, out: TextIO) -> int:
-    from szsemi.graph.atomic import write_files
     from szsemi.export.describe import describe_turtle
     from szsemi.export.serialise import build, check_format, serialize
+    from szsemi.graph.atomic import write_files
 
     check_format(args.format, args.graph_per_source)
     exp = build(args.content, args.profile, args.graph_per_source, files=_graph_files(args))
     description = describe_turtle(exp, None if args.describe else args.format, args.endpoint)
     data = description if args.describe else serialize(exp, args.format)
     if args.output:  # the file and its description land together, or neither does
-        write_files({args.output: data} if args.describe else
-                    {args.output: data, args.output + ".void.ttl": description})
+        write_files(
+            {args.output: data} if args.describe else {args.output: data, args.output + ".void.ttl": description}
+        )
     elif hasattr(out, "buffer"):
         out.flush()
         out.buffer.write(data)
@@ -542,11 +733,17 @@ def _push(args, out: TextIO) -> int:
     from szsemi.export.push import Endpoint, push, push_content
 
     err = args.err
-    endpoint = Endpoint(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param,
-                        args.user, os.environ.get(args.password_env) if args.user else None,
-                        args.auth, args.timeout)
-    graph = push_content(args.content, args.profile, ontology=not args.without_ontology,
-                         files=_graph_files(args))
+    endpoint = Endpoint(
+        args.endpoint,
+        args.update_endpoint,
+        args.store_endpoint,
+        args.graph_param,
+        args.user,
+        os.environ.get(args.password_env) if args.user else None,
+        args.auth,
+        args.timeout,
+    )
+    graph = push_content(args.content, args.profile, ontology=not args.without_ontology, files=_graph_files(args))
 
     def progress(sent: int, total: int) -> None:
         tty = err.isatty()
@@ -559,9 +756,11 @@ def _push(args, out: TextIO) -> int:
         out.write(f"dry run: would {result.mode} <{result.graph}> at {args.endpoint}:\n")
         out.writelines(f"  {i}. {step}\n" for i, step in enumerate(result.steps, 1))
         return EXIT_OK
-    out.write(f"{result.mode}: <{result.graph}> now holds {result.after} triples (was {result.before}); "
-              f"sent {result.triples} in {result.chunks} chunk(s) by "
-              f"{'the Graph Store Protocol' if result.protocol == 'gsp' else 'SPARQL Update'}, count verified\n")
+    out.write(
+        f"{result.mode}: <{result.graph}> now holds {result.after} triples (was {result.before}); "
+        f"sent {result.triples} in {result.chunks} chunk(s) by "
+        f"{'the Graph Store Protocol' if result.protocol == 'gsp' else 'SPARQL Update'}, count verified\n"
+    )
     return EXIT_OK
 
 
@@ -580,9 +779,16 @@ def _quiet_libraries() -> None:
 def _serve(args, out: TextIO) -> int:
     from szsemi.serve.server import Options, serve
 
-    options = Options(host=args.host, port=args.port, data=args.data, query_dirs=args.query_dir,
-                      store=args.store or os.environ.get("SZSEMI_STORE") or None, timeout=args.timeout,
-                      max_rows=args.max_rows, workers=args.workers)
+    options = Options(
+        host=args.host,
+        port=args.port,
+        data=args.data,
+        query_dirs=args.query_dir,
+        store=args.store or os.environ.get("SZSEMI_STORE") or None,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        workers=args.workers,
+    )
     try:
         serve(options, out)
     except KeyboardInterrupt:

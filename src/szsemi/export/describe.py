@@ -23,8 +23,12 @@ VOID, DCAT, DCTERMS, OWL = PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 LICENSE = ox.NamedNode("https://opensource.org/licenses/MIT")
 XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
-TITLES = {"data": "instance data", "ontology": "ontology", "shapes": "SHACL shapes",
-          "all": "ontology, shapes and instance data"}
+TITLES = {
+    "data": "instance data",
+    "ontology": "ontology",
+    "shapes": "SHACL shapes",
+    "all": "ontology, shapes and instance data",
+}
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple
@@ -59,10 +63,15 @@ def describe(exp: Export, fmt: str | None = None, endpoint: str | None = None) -
     add(ds, RDF_TYPE, _n(VOID, "Dataset"))
     add(ds, RDF_TYPE, _n(DCAT, "Dataset"))
     add(ds, _n(DCTERMS, "title"), ox.Literal(title, language="en"))
-    add(ds, _n(DCTERMS, "description"), ox.Literal(
-        "Industrial parks, firms, districts, government plans, sectors, milestones, money figures and "
-        "proximity in Shenzhen's semiconductor industry, each fact tied to the passage it comes from.",
-        language="en"))
+    add(
+        ds,
+        _n(DCTERMS, "description"),
+        ox.Literal(
+            "Industrial parks, firms, districts, government plans, sectors, milestones, money figures and "
+            "proximity in Shenzhen's semiconductor industry, each fact tied to the passage it comes from.",
+            language="en",
+        ),
+    )
     add(ds, _n(DCAT, "version"), ox.Literal(__version__))
     add(ds, _n(OWL, "versionInfo"), ox.Literal(__version__))
     add(ds, _n(DCTERMS, "license"), LICENSE)
@@ -75,8 +84,11 @@ def describe(exp: Export, fmt: str | None = None, endpoint: str | None = None) -
         dist = ox.NamedNode(f"{ds.value}/{fmt}")
         add(ds, _n(DCAT, "distribution"), dist)
         add(dist, RDF_TYPE, _n(DCAT, "Distribution"))
-        add(dist, _n(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/"
-                                                      + MEDIA_TYPES[fmt]))
+        add(
+            dist,
+            _n(DCAT, "mediaType"),
+            ox.NamedNode("https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[fmt]),
+        )
         add(dist, _n(DCTERMS, "license"), LICENSE)
     if endpoint:
         add(ds, _n(VOID, "sparqlEndpoint"), ox.NamedNode(endpoint))

@@ -21,8 +21,9 @@ Source = str | os.PathLike[str] | Traversable
 CONTENTS = ("data", "ontology", "shapes", "all")
 
 
-def graph_files(content: str = "data", *, data: Sequence[Source] = (),
-                store: str | os.PathLike[str] | None = None) -> list[Source] | None:
+def graph_files(
+    content: str = "data", *, data: Sequence[Source] = (), store: str | os.PathLike[str] | None = None
+) -> list[Source] | None:
     """The files an export or a push of ``content`` reads, or None for the shipped files.
 
     ``data`` replaces the shipped data; ``store`` (a folder) gives the files it was built from, less
@@ -34,8 +35,9 @@ def graph_files(content: str = "data", *, data: Sequence[Source] = (),
     if not data and not store:
         return None
     if content not in ("data", "all"):
-        raise UsageError(f"--data and --store give data files; --content {content} holds no data: "
-                         "use --content data or all")
+        raise UsageError(
+            f"--data and --store give data files; --content {content} holds no data: use --content data or all"
+        )
     files: list[Source]
     if data:
         files = list(data)

@@ -42,8 +42,15 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "schema": (SCHEMA,),
     # Wikidata's RDF writes labels as rdfs:label and skos:prefLabel, aliases as skos:altLabel,
     # descriptions as schema:description, and references with prov:wasDerivedFrom.
-    "wikidata-like": (WDT, RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "exactMatch",
-                      SCHEMA + "description", PREFIXES["prov"] + "wasDerivedFrom"),
+    "wikidata-like": (
+        WDT,
+        RDFS + "label",
+        SKOS + "prefLabel",
+        SKOS + "altLabel",
+        SKOS + "exactMatch",
+        SCHEMA + "description",
+        PREFIXES["prov"] + "wasDerivedFrom",
+    ),
 }
 
 
@@ -138,8 +145,9 @@ def _prune(graph: set[ox.Triple]) -> list[ox.Triple]:
     objects: dict[Node, list[Node]] = defaultdict(list)
     for t in graph:
         objects[t.subject].append(t.object)
-    reached = {t.object for t in graph
-               if not isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode)}
+    reached = {
+        t.object for t in graph if not isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode)
+    }
     todo = list(reached)
     while todo:
         for o in objects.get(todo.pop(), ()):

@@ -95,8 +95,9 @@ class PushResult:
     steps: list[str] = field(default_factory=list)
 
 
-def push_content(content: str = "data", profile: str = "native", *, ontology: bool = True,
-                 files: list[Any] | None = None) -> rdflib.Graph:
+def push_content(
+    content: str = "data", profile: str = "native", *, ontology: bool = True, files: list[Any] | None = None
+) -> rdflib.Graph:
     """What a push sends: ``content`` in ``profile``.
 
     ``data`` in the native profile goes with the ontology unless ``ontology`` is False: the
@@ -166,9 +167,16 @@ def chunks(graph: rdflib.Graph, size: int) -> list[rdflib.Graph]:
     return result
 
 
-def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "replace",
-         chunk_size: int | None = None, dry_run: bool = False, progress: Progress | None = None,
-         deadline: http.Deadline | None = None) -> PushResult:
+def push(
+    graph: rdflib.Graph,
+    endpoint: Endpoint,
+    target: str,
+    mode: str = "replace",
+    chunk_size: int | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    deadline: http.Deadline | None = None,
+) -> PushResult:
     """Put ``graph`` into the named graph ``target`` of the store at ``endpoint``.
 
     The whole push runs within ``endpoint.timeout`` seconds (or ``deadline``, if given).
@@ -186,8 +194,11 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
     staging = staging_graph(target, time.time() + deadline.left())
     total = len(graph)
     before = client.count(target)
-    swap = (f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>" if mode == "replace" else
-            f"ADD SILENT GRAPH <{staging}> TO GRAPH <{target}> ;\nDROP SILENT GRAPH <{staging}>")
+    swap = (
+        f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>"
+        if mode == "replace"
+        else f"ADD SILENT GRAPH <{staging}> TO GRAPH <{target}> ;\nDROP SILENT GRAPH <{staging}>"
+    )
     if total == 0:  # an empty staging graph may not exist at all, and MOVE SILENT of nothing is a no-op
         swap = f"DROP SILENT GRAPH <{target}>" if mode == "replace" else f"DROP SILENT GRAPH <{staging}>"
     result = PushResult(target, mode, endpoint.protocol, total, len(parts), before, dry_run=dry_run)
@@ -214,22 +225,27 @@ def push(graph: rdflib.Graph, endpoint: Endpoint, target: str, mode: str = "repl
                 progress(sent, total)
         staged = client.count(staging)
         if staged != total:
-            raise EndpointError(f"the staging graph holds {staged} triples after loading, not {total}: "
-                                f"the store dropped or merged some")
+            raise EndpointError(
+                f"the staging graph holds {staged} triples after loading, not {total}: the store dropped or merged some"
+            )
     except EndpointError as e:
         _cleanup(client, staging)
         raise EndpointError(f"{e}; <{target}> was not changed") from None
     try:
         client.update(swap)
     except EndpointError as e:
-        raise EndpointError(f"{e}; the swap into <{target}> is one update request, so the store kept "
-                            f"either the old or the new graph: check its count") from None
+        raise EndpointError(
+            f"{e}; the swap into <{target}> is one update request, so the store kept "
+            f"either the old or the new graph: check its count"
+        ) from None
     after = client.count(target)
     result.after = after
     low, high = (total, total) if mode == "replace" else (max(before, total), before + total)
     if not low <= after <= high:
-        raise EndpointError(f"<{target}> holds {after} triples after the {mode}; expected "
-                            + (f"{total}" if low == high else f"{low} to {high}"))
+        raise EndpointError(
+            f"<{target}> holds {after} triples after the {mode}; expected "
+            + (f"{total}" if low == high else f"{low} to {high}")
+        )
     return result
 
 
@@ -245,48 +261,59 @@ class _Client:
 
     def __init__(self, endpoint: Endpoint, deadline: http.Deadline):
         self.endpoint = endpoint
-        credentials = (None if endpoint.user is None else
-                       http.Credentials(endpoint.user, endpoint.password or "", endpoint.auth))
+        credentials = (
+            None if endpoint.user is None else http.Credentials(endpoint.user, endpoint.password or "", endpoint.auth)
+        )
         # Queries (counts) are retried on transient failures; loads and updates are not repeated.
-        self.http = http.Client(credentials=credentials, deadline=deadline, retries=2,
-                                user_agent="szsemi-push")
+        self.http = http.Client(credentials=credentials, deadline=deadline, retries=2, user_agent="szsemi-push")
 
-    def _send(self, url: str, data: bytes, content_type: str, accept: str | None = None, *,
-              retry: bool = False) -> bytes:
+    def _send(
+        self, url: str, data: bytes, content_type: str, accept: str | None = None, *, retry: bool = False
+    ) -> bytes:
         try:
             return self.http.send("POST", url, data, content_type, accept, retry=retry).body
         except http.HTTPStatusError as e:
             if e.status in (401, 403):
-                raise EndpointError(f"{url} refused the credentials (HTTP {e.status}): check --user, "
-                                    f"the password in --password-env (default $SZSEMI_PASSWORD) and --auth "
-                                    f"(Virtuoso wants digest)") from None
+                raise EndpointError(
+                    f"{url} refused the credentials (HTTP {e.status}): check --user, "
+                    f"the password in --password-env (default $SZSEMI_PASSWORD) and --auth "
+                    f"(Virtuoso wants digest)"
+                ) from None
             raise EndpointError(f"{url} answered HTTP {e.status}: {e.detail or e.reason}") from None
 
     def select(self, query: str) -> list[dict[str, dict[str, str]]]:
-        body = self._send(self.endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                          "application/x-www-form-urlencoded", "application/sparql-results+json", retry=True)
+        body = self._send(
+            self.endpoint.query_url,
+            urllib.parse.urlencode({"query": query}).encode(),
+            "application/x-www-form-urlencoded",
+            "application/sparql-results+json",
+            retry=True,
+        )
         try:
             bindings = json.loads(body)["results"]["bindings"]
             if not isinstance(bindings, list):
                 raise TypeError("bindings is not a list")
             return bindings
         except (ValueError, KeyError, IndexError, TypeError):
-            raise EndpointError(f"{self.endpoint.query_url} did not answer a query with SPARQL "
-                                f"JSON results: {body[:200]!r}") from None
+            raise EndpointError(
+                f"{self.endpoint.query_url} did not answer a query with SPARQL JSON results: {body[:200]!r}"
+            ) from None
 
     def count(self, graph: str) -> int:
         bindings = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         try:
             return int(bindings[0]["n"]["value"]) if bindings else 0
         except (ValueError, KeyError, TypeError):
-            raise EndpointError(f"{self.endpoint.query_url} did not answer a count query with a number: "
-                                f"{bindings[:1]!r}") from None
+            raise EndpointError(
+                f"{self.endpoint.query_url} did not answer a count query with a number: {bindings[:1]!r}"
+            ) from None
 
     def dead_staging(self, target: str) -> list[str]:
         """Staging graphs of ``target`` whose push's deadline has passed (that push is gone)."""
         prefix = staging_prefix(target)
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                           f"FILTER(STRSTARTS(STR(?g), {json.dumps(prefix)})) }}")
+        rows = self.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {json.dumps(prefix)})) }}"
+        )
         now = time.time()
         found = [row.get("g", {}).get("value", "") for row in rows]
         return [g for g in found if g.startswith(prefix) and (_expiry(g) or now) < now]
@@ -314,7 +341,11 @@ def read_back(endpoint: Endpoint, graph: str) -> rdflib.Graph:
     """The named graph's triples, by CONSTRUCT (for checks and tests)."""
     client = _Client(endpoint, http.Deadline(endpoint.timeout))
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    body = client._send(endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                        "application/x-www-form-urlencoded", "application/n-triples", retry=True)
+    body = client._send(
+        endpoint.query_url,
+        urllib.parse.urlencode({"query": query}).encode(),
+        "application/x-www-form-urlencoded",
+        "application/n-triples",
+        retry=True,
+    )
     return rdflib.Graph().parse(data=body, format="nt")
-

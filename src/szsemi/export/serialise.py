@@ -53,8 +53,12 @@ GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 CONTENTS = ("data", "ontology", "shapes", "all")
 MEDIA_TYPES = {
-    "ttl": "text/turtle", "nt": "application/n-triples", "nq": "application/n-quads",
-    "trig": "application/trig", "jsonld": "application/ld+json", "xml": "application/rdf+xml",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "xml": "application/rdf+xml",
 }
 FORMATS = tuple(MEDIA_TYPES)
 QUAD_FORMATS = ("nq", "trig", "jsonld")
@@ -95,8 +99,11 @@ def content_files(content: str) -> list[Traversable]:
     """The shipped files an export of ``content`` reads."""
     if content not in CONTENTS:
         raise UsageError(f"unknown content {content!r}: use one of {', '.join(CONTENTS)}")
-    parts = {"ontology": [resources.ontology_file()], "shapes": [resources.shapes_file()],
-             "data": resources.data_files()}
+    parts = {
+        "ontology": [resources.ontology_file()],
+        "shapes": [resources.shapes_file()],
+        "data": resources.data_files(),
+    }
     if content == "all":
         return parts["ontology"] + parts["shapes"] + parts["data"]
     return parts[content]
@@ -172,14 +179,21 @@ def _sources(dataset: ox.Dataset) -> dict[ox.NamedNode, str]:
     docs |= {q.object for q in dataset.quads_for_predicate(IN_DOCUMENT)}
     result = {}
     for doc in sorted((d for d in docs if isinstance(d, ox.NamedNode)), key=lambda d: d.value):
-        titles = sorted(q.object.value for q in dataset.quads_for_subject(doc)
-                        if q.predicate == TITLE and isinstance(q.object, ox.Literal))
+        titles = sorted(
+            q.object.value
+            for q in dataset.quads_for_subject(doc)
+            if q.predicate == TITLE and isinstance(q.object, ox.Literal)
+        )
         result[doc] = titles[0] if titles else ""
     return result
 
 
-def build(content: str = "data", profile: str = "native", graph_per_source: bool = False,
-          files: Sequence[Source] | None = None) -> Export:
+def build(
+    content: str = "data",
+    profile: str = "native",
+    graph_per_source: bool = False,
+    files: Sequence[Source] | None = None,
+) -> Export:
     """The export's dataset. ``files`` (any RDF files) overrides the shipped files chosen by ``content``."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
@@ -201,8 +215,9 @@ def build(content: str = "data", profile: str = "native", graph_per_source: bool
         if profile != "native":
             mappings = [q.triple for q in read_dataset([resources.alignments_file(), resources.ontology_file()])]
             parts = {name: re_express(part, profile, mappings) for name, part in parts.items()}
-        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, name)
-                             for name, part in parts.items() for t in part)
+        dataset = ox.Dataset(
+            ox.Quad(t.subject, t.predicate, t.object, name) for name, part in parts.items() for t in part
+        )
         present = {q.graph_name for q in dataset}
         graph_source = {g: d for g, d in graph_source.items() if g in present}
         named = sorted((n for n in present if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
@@ -210,9 +225,16 @@ def build(content: str = "data", profile: str = "native", graph_per_source: bool
     return Export(content, profile, dataset, sources, graph_source, named)
 
 
-def export(content: str = "data", fmt: str = "ttl", graph_per_source: bool = False,
-           profile: str = "native", files: Sequence[Source] | None = None, *,
-           data: Sequence[Source] = (), store: str | None = None) -> bytes:
+def export(
+    content: str = "data",
+    fmt: str = "ttl",
+    graph_per_source: bool = False,
+    profile: str = "native",
+    files: Sequence[Source] | None = None,
+    *,
+    data: Sequence[Source] = (),
+    store: str | None = None,
+) -> bytes:
     """The graph (``content``: data, ontology, shapes or all) as ``fmt`` bytes: ``files`` if given,
     else the ``data`` files instead of the shipped data, or the files of the ``store`` folder, else
     the shipped files."""
@@ -229,8 +251,7 @@ def check_format(fmt: str, graph_per_source: bool = False) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     if graph_per_source and fmt not in QUAD_FORMATS:
-        raise UsageError(f"--graph-per-source needs a format with named graphs ({', '.join(QUAD_FORMATS)}), "
-                         f"not {fmt}")
+        raise UsageError(f"--graph-per-source needs a format with named graphs ({', '.join(QUAD_FORMATS)}), not {fmt}")
 
 
 def serialize(exp: Export, fmt: str) -> bytes:
@@ -292,7 +313,7 @@ def _one_object_per_line(data: bytes) -> bytes:
             i += 1
         if quotes % 2:
             return match.group(0)
-        tabs = len(data[start:match.start()]) - len(data[start:match.start()].lstrip(b"\t"))
+        tabs = len(data[start : match.start()]) - len(data[start : match.start()].lstrip(b"\t"))
         subject_line = tabs in (0, 1) and _is_subject_line(data, start)
         return b" ,\n" + b"\t" * (tabs + (2 if subject_line else 1))
 
@@ -304,7 +325,7 @@ def _is_subject_line(data: bytes, start: int) -> bool:
     if start == 0:
         return True
     before = data.rfind(b"\n", 0, start - 1) + 1
-    previous = data[before:start - 1]
+    previous = data[before : start - 1]
     return previous.endswith((b" .", b"{")) or previous.startswith(b"@prefix ")
 
 

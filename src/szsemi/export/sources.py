@@ -48,8 +48,9 @@ def source_graphs(triples: Sequence[ox.Triple]) -> dict[ox.Triple, set[ox.NamedN
     docs |= set(doc_of.values())
 
     def docs_of_passages(passages: Iterable[Node]) -> set[ox.NamedNode]:
-        return ({doc_of[p] for p in passages if p in doc_of}
-                | {p for p in passages if p in docs and isinstance(p, ox.NamedNode)})
+        return {doc_of[p] for p in passages if p in doc_of} | {
+            p for p in passages if p in docs and isinstance(p, ox.NamedNode)
+        }
 
     derivation_docs: dict[Node, set[ox.NamedNode]] = defaultdict(set)
     for t in by_predicate[PROV_ENTITY]:

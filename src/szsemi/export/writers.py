@@ -117,8 +117,9 @@ def jsonld(statements: Iterable[ox.Quad], graph_names: Iterable[ox.NamedNode] = 
     context = json.dumps(dict(PREFIXES), ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
     body = ",\n".join(text for _, text in done)
     done.clear()  # the texts now live in body only
-    return ('{\n  "@context": ' + context + ',\n  "@graph": [' + ("\n" + body + "\n  " if body else "")
-            + "]\n}\n").encode("utf-8")
+    return (
+        '{\n  "@context": ' + context + ',\n  "@graph": [' + ("\n" + body + "\n  " if body else "") + "]\n}\n"
+    ).encode("utf-8")
 
 
 def _sorted_values(node: dict[str, Any]) -> dict[str, Any]:
@@ -185,16 +186,23 @@ def rdfxml(statements: Iterable[ox.Quad]) -> bytes:
         elif isinstance(o, ox.NamedNode):
             lines.append(f"    <{tag}{declare} rdf:resource={quoteattr(o.value)}/>")
         elif isinstance(o, ox.Literal):
-            attrs = (f" xml:lang={quoteattr(_bcp47(o.language))}" if o.language else
-                     "" if o.datatype.value == XSD_STRING else f" rdf:datatype={quoteattr(o.datatype.value)}")
+            attrs = (
+                f" xml:lang={quoteattr(_bcp47(o.language))}"
+                if o.language
+                else ""
+                if o.datatype.value == XSD_STRING
+                else f" rdf:datatype={quoteattr(o.datatype.value)}"
+            )
             lines.append(f"    <{tag}{declare}{attrs}>{escape(o.value, _XML_ESCAPES)}</{tag}>")
         else:
             raise UsageError("RDF/XML cannot write an RDF 1.2 triple term: use another format")
     if subject is not None:
         lines.append("  </rdf:Description>")
     namespaces = "".join(f"\n    xmlns:{p}={quoteattr(n)}" for p, n in sorted(used.items()))
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f"<rdf:RDF{namespaces}>\n" + "\n".join(lines) + ("\n" if lines else "") + "</rdf:RDF>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f"<rdf:RDF{namespaces}>\n" + "\n".join(lines) + ("\n" if lines else "") + "</rdf:RDF>\n"
+    ).encode("utf-8")
 
 
 # rdflib ----------------------------------------------------------------------------------------------

@@ -44,8 +44,11 @@ def too_big(error: MemoryError, name: str) -> InputError | None:
     """The input error for Oxigraph's "buffer maximal size" (a token over 16 MB), else None."""
     if "buffer maximal size" not in str(error):
         return None
-    return InputError("a single literal or IRI is longer than the parser accepts (16 MB); split the "
-                      "text or keep it outside the graph and link to it", path=name)
+    return InputError(
+        "a single literal or IRI is longer than the parser accepts (16 MB); split the "
+        "text or keep it outside the graph and link to it",
+        path=name,
+    )
 
 
 def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: str) -> None:
@@ -61,12 +64,15 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
     if doctype is None or b"<!ENTITY" not in head:
         return
     subset_end = head.find(b"]>", doctype.end())
-    subset = head[doctype.end(): subset_end if subset_end >= 0 else len(head)]
+    subset = head[doctype.end() : subset_end if subset_end >= 0 else len(head)]
     values: dict[bytes, bytes] = {}
     for m in _ENTITY.finditer(subset):
         if m.group(1):
-            raise InputError("the DTD declares a parameter entity (<!ENTITY % ...>); szsemi refuses them, "
-                             "as they allow unbounded entity expansion", path=name)
+            raise InputError(
+                "the DTD declares a parameter entity (<!ENTITY % ...>); szsemi refuses them, "
+                "as they allow unbounded entity expansion",
+                path=name,
+            )
         value = m.group(3)
         values[m.group(2)] = value[1:-1] if value[:1] in (b'"', b"'") else b""  # external: not fetched
     if not values:
@@ -78,8 +84,9 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
         if entity in sizes:
             return sizes[entity]
         if entity in seen:
-            raise InputError(f"entity expansion: the entity &{entity.decode(errors='replace')}; refers to "
-                             "itself", path=name)
+            raise InputError(
+                f"entity expansion: the entity &{entity.decode(errors='replace')}; refers to itself", path=name
+            )
         value = values.get(entity, b"")
         total = len(_REFERENCE.sub(b"", value))
         for ref in _REFERENCE.finditer(value):
@@ -95,9 +102,12 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
     for ref in _references(path, data, subset_end):
         total += sizes.get(ref, 0)
         if total > limit:
-            raise InputError(f"entity expansion: the DTD's entities would expand to more than "
-                             f"{limit // (1024 * 1024)} MB of text (the limit, against billion-laughs "
-                             "attacks); expand them in the file or remove the DOCTYPE", path=name)
+            raise InputError(
+                f"entity expansion: the DTD's entities would expand to more than "
+                f"{limit // (1024 * 1024)} MB of text (the limit, against billion-laughs "
+                "attacks); expand them in the file or remove the DOCTYPE",
+                path=name,
+            )
 
 
 def _references(path: str | os.PathLike[str] | None, data: bytes | None, start: int) -> Iterator[bytes]:
@@ -118,8 +128,11 @@ def _references(path: str | os.PathLike[str] | None, data: bytes | None, start: 
 
 
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_TURTLE_TOKEN = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                           rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*|[\[\]()]', re.DOTALL)
+_TURTLE_TOKEN = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*|[\[\]()]',
+    re.DOTALL,
+)
 
 
 def nesting_depth(data: bytes, turtle: bool = False) -> tuple[int, int]:
@@ -143,6 +156,9 @@ def check_jsonld(data: bytes, name: str) -> None:
     depth, where = nesting_depth(data)
     if depth > JSONLD_MAX_DEPTH:
         line = data.count(b"\n", 0, where) + 1
-        raise InputError(f"nested {depth} levels deep; szsemi reads JSON-LD nested at most "
-                         f"{JSONLD_MAX_DEPTH} levels (deeper input makes the parser's memory explode)",
-                         path=name, line=line)
+        raise InputError(
+            f"nested {depth} levels deep; szsemi reads JSON-LD nested at most "
+            f"{JSONLD_MAX_DEPTH} levels (deeper input makes the parser's memory explode)",
+            path=name,
+            line=line,
+        )

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from szsemi.graph import guards, resources
 from szsemi.errors import InputError
+from szsemi.graph import guards, resources
 
 Source = str | os.PathLike | Traversable
 
@@ -42,9 +42,14 @@ def display_name(source: Source) -> str:
 
 
 _FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
 }
 
 
@@ -52,8 +57,10 @@ def rdf_format(source: Source) -> ox.RdfFormat:
     name = Path(source).name if isinstance(source, (str, os.PathLike)) else source.name
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in _FORMATS:
-        raise InputError(f"unknown RDF file extension {extension!r}: use one of "
-                         + ", ".join("." + e for e in _FORMATS), path=display_name(source))
+        raise InputError(
+            f"unknown RDF file extension {extension!r}: use one of " + ", ".join("." + e for e in _FORMATS),
+            path=display_name(source),
+        )
     return _FORMATS[extension]
 
 
@@ -100,9 +107,12 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise InputError(f"not UTF-8 text: byte 0x{data[e.start]:02x} at byte offset {e.start}: "
-                         "save the file as UTF-8",
-                         path=name, line=line, column=column) from None
+        raise InputError(
+            f"not UTF-8 text: byte 0x{data[e.start]:02x} at byte offset {e.start}: save the file as UTF-8",
+            path=name,
+            line=line,
+            column=column,
+        ) from None
 
 
 _SMALL_FILE = 4 << 20  # bytes
@@ -136,13 +146,15 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
     elif fmt == ox.RdfFormat.JSON_LD and data is not None:
         guards.check_jsonld(data, name)
     if data is not None and data.startswith(guards.BOM):
-        data = data[len(guards.BOM):]
+        data = data[len(guards.BOM) :]
     # bytes go in as a stream: the same parser (and the same limits) as for a file read from disk
     stream = None if data is None else io.BytesIO(data)
     try:
         if merge_graphs and fmt.supports_datasets:  # fresh blank nodes per file, as bulk_load gives
-            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                              for q in ox.parse(stream, format=fmt, base_iri=base, rename_blank_nodes=True))
+            store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in ox.parse(stream, format=fmt, base_iri=base, rename_blank_nodes=True)
+            )
         elif stream is not None:
             store.bulk_load(stream, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
         else:  # streamed from disk: no copy of the file in memory
@@ -154,8 +166,12 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
                     # A small file (the shipped ones) loads in one transaction, in half a bulk load's
                     # set-up time; a large one through the bulk loader, which needs far less memory.
                     small = os.path.getsize(source) < _SMALL_FILE  # type: ignore[arg-type]
-                    (store.load if small else store.bulk_load)(path=os.fspath(source),  # type: ignore[arg-type]
-                                                               format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
+                    (store.load if small else store.bulk_load)(
+                        path=os.fspath(source),  # type: ignore[arg-type]
+                        format=fmt,
+                        base_iri=base,
+                        to_graph=ox.DefaultGraph(),
+                    )
     except SyntaxError as e:
         raise parse_error(e, name) from None
     except MemoryError as e:

@@ -27,8 +27,10 @@ def _folder(name: str) -> Traversable:
     checkout = source_checkout()
     if checkout is not None:
         return checkout / name
-    raise EngineError(f"the installed szsemi package has no {name}/ folder: the installation is "
-                      "incomplete; reinstall szsemi from a wheel or a source checkout")
+    raise EngineError(
+        f"the installed szsemi package has no {name}/ folder: the installation is "
+        "incomplete; reinstall szsemi from a wheel or a source checkout"
+    )
 
 
 def source_checkout() -> Path | None:
@@ -38,8 +40,11 @@ def source_checkout() -> Path | None:
     if not isinstance(package, Path):  # a zip import: never a checkout
         return None
     root = package.parent.parent
-    if package.parent.name == "src" and (root / "pyproject.toml").is_file() and all(
-            (root / name).is_dir() for name in FOLDERS):
+    if (
+        package.parent.name == "src"
+        and (root / "pyproject.toml").is_file()
+        and all((root / name).is_dir() for name in FOLDERS)
+    ):
         return root
     return None
 

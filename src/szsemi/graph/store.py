@@ -97,8 +97,7 @@ def source_files(path: str | os.PathLike[str]) -> list[Path]:
     """The files the store at ``path`` was built from (what it holds once it is up to date)."""
     manifest = _manifest(Path(path))
     if manifest is None:
-        raise InputError("no szsemi store here yet; build one with `szsemi store build --store PATH`",
-                         path=str(path))
+        raise InputError("no szsemi store here yet; build one with `szsemi store build --store PATH`", path=str(path))
     return [Path(recorded["path"]) for recorded in manifest["sources"]]
 
 
@@ -117,18 +116,20 @@ def info(path: str | os.PathLike[str]) -> Manifest:
     root = Path(path)
     manifest = _manifest(root)
     if manifest is None:
-        raise InputError("no szsemi store here yet; build one with `szsemi store build --store PATH`",
-                         path=str(root))
+        raise InputError("no szsemi store here yet; build one with `szsemi store build --store PATH`", path=str(root))
     states = [_state(recorded) for recorded in manifest["sources"]]
     result = dict(manifest)
-    result["sources"] = [{**{k: v for k, v in recorded.items() if k != "seen_mtime_ns"}, "state": state}
-                         for recorded, state in zip(manifest["sources"], states, strict=True)]
+    result["sources"] = [
+        {**{k: v for k, v in recorded.items() if k != "seen_mtime_ns"}, "state": state}
+        for recorded, state in zip(manifest["sources"], states, strict=True)
+    ]
     result["path"] = str(root)
     result["state"] = "up to date" if all(s == "unchanged" for s in states) else "stale"
     return result
 
 
 # ------------------------------------------------------------------------------------------------
+
 
 def _local(source: Source) -> Path:
     if isinstance(source, (str, os.PathLike)):
@@ -204,22 +205,29 @@ def _manifest(root: Path) -> Manifest | None:
     if not root.exists() or not _entries(root):
         return None
     if not (root / MARKER).is_file():
-        raise InputError(f"this folder exists and is not an szsemi store (it has no {MARKER} marker); "
-                         "szsemi neither adopts nor deletes a folder it did not create: give a new or empty "
-                         "folder", path=str(root))
+        raise InputError(
+            f"this folder exists and is not an szsemi store (it has no {MARKER} marker); "
+            "szsemi neither adopts nor deletes a folder it did not create: give a new or empty "
+            "folder",
+            path=str(root),
+        )
     pointer = root / CURRENT
     if not pointer.exists():
         return None
     generation = pointer.read_text(encoding="utf-8").strip()
     if not _GENERATION.fullmatch(generation):
-        raise InputError(f"the store's {CURRENT} names {generation!r}, not a generation; rebuild the "
-                         "store in a new folder", path=str(pointer))
+        raise InputError(
+            f"the store's {CURRENT} names {generation!r}, not a generation; rebuild the store in a new folder",
+            path=str(pointer),
+        )
     try:
         manifest: Manifest = json.loads((root / generation / MANIFEST).read_text(encoding="utf-8"))
         return manifest
     except (OSError, ValueError) as e:
-        raise InputError(f"the store's manifest cannot be read ({e}); rebuild it with `szsemi store build`",
-                         path=str(root / generation / MANIFEST)) from None
+        raise InputError(
+            f"the store's manifest cannot be read ({e}); rebuild it with `szsemi store build`",
+            path=str(root / generation / MANIFEST),
+        ) from None
 
 
 def _entries(root: Path) -> list[Path]:
@@ -286,8 +294,9 @@ def _build(root: Path, sources: list[Path]) -> Manifest:
             stat = path.stat()
         except FileNotFoundError:
             raise InputError("no such file (a source of the store)", path=str(path)) from None
-        recorded.append({"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                         "sha256": _sha256(path)})
+        recorded.append(
+            {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": _sha256(path)}
+        )
     generation = _next_generation(root)
     folder = root / generation
     try:
@@ -301,11 +310,16 @@ def _build(root: Path, sources: list[Path]) -> Manifest:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    manifest = {"format": FORMAT, "generation": generation, "szsemi": __version__,
-                "pyoxigraph": ox.__version__,
-                "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "build_seconds": round(time.perf_counter() - started, 3), "triples": triples,
-                "sources": recorded}
+    manifest = {
+        "format": FORMAT,
+        "generation": generation,
+        "szsemi": __version__,
+        "pyoxigraph": ox.__version__,
+        "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "triples": triples,
+        "sources": recorded,
+    }
     write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     previous = (root / CURRENT).read_text(encoding="utf-8").strip() if (root / CURRENT).exists() else None
     write_text(root / CURRENT, generation + "\n")

@@ -35,8 +35,8 @@ def split_iri(iri: str, fits: Callable[[str], bool] = plain_local) -> tuple[str,
     """``(prefix, namespace, local)`` for the longest project namespace that starts ``iri`` and
     leaves a local part that ``fits`` accepts (an RDF/XML element name, say); else ``None``."""
     for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and fits(iri[len(namespace):]):
-            return prefix, namespace, iri[len(namespace):]
+        if iri.startswith(namespace) and fits(iri[len(namespace) :]):
+            return prefix, namespace, iri[len(namespace) :]
     return None
 
 

@@ -55,9 +55,12 @@ def format_turtle(text: str, name: str = "<string>") -> str:
     _check_with_oxigraph(text, name)
     depth, where = nesting_depth(text.encode("utf-8"), turtle=True)
     if depth > MAX_DEPTH:
-        raise InputError(f"nested {depth} levels deep; szsemi format rewrites Turtle nested at most "
-                         f"{MAX_DEPTH} levels (the other commands read it as it is)", path=name,
-                         line=text.encode("utf-8").count(b"\n", 0, where) + 1)
+        raise InputError(
+            f"nested {depth} levels deep; szsemi format rewrites Turtle nested at most "
+            f"{MAX_DEPTH} levels (the other commands read it as it is)",
+            path=name,
+            line=text.encode("utf-8").count(b"\n", 0, where) + 1,
+        )
     # Canonical blank-node labels (content hashes) fix the order longturtle writes them in.
     graph = rdflib.Graph()
     graph += to_canonical_graph(_parse(text, name))

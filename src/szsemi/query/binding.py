@@ -72,8 +72,7 @@ def iri_ref(value: str, what: str = "IRI") -> str:
     _check_unicode(value, what)
     bad = _IRIREF_FORBIDDEN.search(value)
     if bad:
-        raise UsageError(
-            f"{what} {_show(value)} contains {bad.group()!r}, which a SPARQL IRI cannot contain")
+        raise UsageError(f"{what} {_show(value)} contains {bad.group()!r}, which a SPARQL IRI cannot contain")
     try:
         ox.NamedNode(value)
     except ValueError as e:
@@ -111,8 +110,7 @@ def _string(value: str) -> str:
         if escape:
             out.append(_ECHAR[ch])
             force = False
-        elif (code < 0x20 or code == 0x7F or (prev_backslash and ch in "uU")
-              or (force and _HEX4.match(value, i))):
+        elif code < 0x20 or code == 0x7F or (prev_backslash and ch in "uU") or (force and _HEX4.match(value, i)):
             out.append(f"\\u{code:04X}")
             force = True
         else:
@@ -139,8 +137,7 @@ def _parts(term: object) -> tuple:
             return ("iri", str(term))
         if cls.__name__ == "Literal":
             dt = getattr(term, "datatype", None)
-            return ("literal", str(term), getattr(term, "language", None),
-                    None if dt is None else str(dt))
+            return ("literal", str(term), getattr(term, "language", None), None if dt is None else str(dt))
         if cls.__name__ == "BNode":
             return ("bnode", str(term))
     return ("other", kind)
@@ -166,16 +163,16 @@ def term_to_sparql(term: object) -> str:
         text = _string(lexical)
         if language:
             if not _language_ok(language):
-                raise UsageError(f"invalid language tag {_show(language)} on {_show(term)}: "
-                                 "not a well-formed BCP 47 tag")
+                raise UsageError(
+                    f"invalid language tag {_show(language)} on {_show(term)}: not a well-formed BCP 47 tag"
+                )
             return f"{text}@{language}"
         if dt is not None and dt != _XSD_STRING:
             if dt in (_RDF + "langString", _RDF + "dirLangString"):
                 raise UsageError(f"literal {_show(term)} has datatype {dt} but no language tag")
             return f"{text}^^{iri_ref(dt, 'datatype IRI')}"
         return text
-    raise UsageError(
-        f"{_show(term)} is not a bindable RDF term: give a pyoxigraph or rdflib IRI or literal")
+    raise UsageError(f"{_show(term)} is not a bindable RDF term: give a pyoxigraph or rdflib IRI or literal")
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,8 +221,9 @@ def query_form(text: str, check_escapes: bool = True) -> str:
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
         found = toks[k].text if k < len(toks) else "nothing"
-        raise syntax_error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
-                                  f"found {found!r}")
+        raise syntax_error(
+            text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, found {found!r}"
+        )
     return toks[k].word()
 
 
@@ -261,8 +259,9 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
     tail = [t.word() for t in toks if t.start >= where.close.end]
     if {"LIMIT", "OFFSET", "VALUES"} & set(tail):
         return None
-    clauses = ([f"LIMIT {int(limit)}"] if limit is not None else []) + \
-              ([f"OFFSET {int(offset)}"] if offset is not None else [])
+    clauses = ([f"LIMIT {int(limit)}"] if limit is not None else []) + (
+        [f"OFFSET {int(offset)}"] if offset is not None else []
+    )
     return text.rstrip() + "\n" + " ".join(clauses)
 
 
@@ -274,8 +273,12 @@ def _find_where(text: str, check_escapes: bool = True) -> _Where:
     if k >= len(toks) or toks[k].word() not in _FORMS:
         where = toks[k].start if k < len(toks) else len(text)
         found = toks[k].text if k < len(toks) else "nothing"
-        raise syntax_error(text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
-                                  f"found {found!r}: only queries with a WHERE clause take parameters")
+        raise syntax_error(
+            text,
+            where,
+            f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
+            f"found {found!r}: only queries with a WHERE clause take parameters",
+        )
     form = toks[k]
     k += 1
     short: Token | None = None
@@ -306,8 +309,7 @@ def _find_where(text: str, check_escapes: bool = True) -> _Where:
 
 def _group(toks: list[Token], pairs: dict[int, int], k: int, short: Token | None) -> _Where:
     first = toks[k + 1]
-    return _Where(open=toks[k], close=toks[pairs[k]], subselect=first.word() == "SELECT",
-                  construct_short=short)
+    return _Where(open=toks[k], close=toks[pairs[k]], subselect=first.word() == "SELECT", construct_short=short)
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,8 +336,7 @@ def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
     blocks: list[str] = []
     for name in sorted(bindings):
         if not isinstance(name, str) or not _VARNAME.fullmatch(name):
-            raise UsageError(f"invalid variable name {_show(name)}: use [A-Za-z_][A-Za-z0-9_]* "
-                             "without '?'")
+            raise UsageError(f"invalid variable name {_show(name)}: use [A-Za-z_][A-Za-z0-9_]* without '?'")
         values = bindings[name]
         if isinstance(values, (str, bytes)) or _parts(values)[0] != "other":
             raise UsageError(f"binding for {name!r} must be a sequence of terms, got {_show(values)}")
@@ -351,7 +352,7 @@ def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
         return query[:a] + values_text + "  {" + query[a:b] + "\n  }" + query[b:]
     if w.construct_short is not None:
         c = w.construct_short.end
-        return (query[:c] + " {" + query[a:b] + "\n}" + query[c:a] + values_text + query[a:])
+        return query[:c] + " {" + query[a:b] + "\n}" + query[c:a] + values_text + query[a:]
     return query[:a] + values_text + query[a:]
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from szsemi.graph import resources
 from szsemi.errors import InputError, ParameterError, QueryDefinitionError, UsageError
+from szsemi.graph import resources
 from szsemi.graph.load import decode_text
 from szsemi.graph.namespaces import expand
 from szsemi.query.binding import form_span, query_form, query_variables
@@ -29,8 +29,7 @@ from szsemi.query.params import TYPES, Param, coerce
 
 HEADER_KEYS = {"summary", "description", "tags", "params", "id", "severity", "message"}
 RULE_KEYS = {"id", "severity", "message"}
-PARAM_KEYS = {"type", "description", "default", "required", "multi", "values", "min", "max",
-              "class", "lang"}
+PARAM_KEYS = {"type", "description", "default", "required", "multi", "values", "min", "max", "class", "lang"}
 SEVERITIES = ("Violation", "Warning", "Info")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -84,8 +83,10 @@ def catalogue_files(extra_dirs: tuple = ()) -> dict[str, tuple[Traversable | Pat
             name = item.name[: -len(".rq")]
             if name in found:
                 first, first_shown = found[name]
-                raise QueryDefinitionError(f"a query named {name!r} is already defined in "
-                                           f"{first_shown or _shown(first)}", path=shown or _shown(item))
+                raise QueryDefinitionError(
+                    f"a query named {name!r} is already defined in {first_shown or _shown(first)}",
+                    path=shown or _shown(item),
+                )
             found[name] = (item, shown)
     return found
 
@@ -112,8 +113,9 @@ def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, Stor
     ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
     parse as a lint finding instead of stopping).
     """
-    return {name: read_query(item, shown=shown, check=check)
-            for name, (item, shown) in catalogue_files(extra_dirs).items()}
+    return {
+        name: read_query(item, shown=shown, check=check) for name, (item, shown) in catalogue_files(extra_dirs).items()
+    }
 
 
 def _shown(source: Traversable | Path) -> str:
@@ -150,7 +152,7 @@ def check_syntax(text: str) -> None:
         line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
         if shift and line == shift[0] and column is not None and column > shift[1]:
             column -= shift[2]  # the place in the text as written, not in the probe
-        reason = message[place.end():] if place else message
+        reason = message[place.end() :] if place else message
         raise QueryDefinitionError(f"the query does not parse: {reason}", line=line, column=column) from None
 
 
@@ -166,8 +168,9 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     try:
         text = decode_text(data, path)  # an editor's byte-order mark is not SPARQL
     except InputError as e:
-        raise QueryDefinitionError(f"cannot read the query file: {e.reason}", path=path, line=e.line,
-                                   column=e.column) from None
+        raise QueryDefinitionError(
+            f"cannot read the query file: {e.reason}", path=path, line=e.line, column=e.column
+        ) from None
     if not _NAME.fullmatch(name):
         raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
     header, count = _header(text, path)
@@ -178,16 +181,25 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
             check_syntax(text)
     except QueryDefinitionError as e:
         raise QueryDefinitionError(e.reason, path=path, line=e.line, column=e.column) from None
-    kind = ("violation" if name.endswith("-violation") else "construct" if name.endswith("-construct")
-            else "report" if name.startswith("get-") else "query")
+    kind = (
+        "violation"
+        if name.endswith("-violation")
+        else "construct"
+        if name.endswith("-construct")
+        else "report"
+        if name.startswith("get-")
+        else "query"
+    )
 
     def fail(message: str, key: object = None, after: int = 1) -> QueryDefinitionError:
         return QueryDefinitionError(message, path=path, line=_key_line(text, count, key, after))
 
     unknown = sorted(set(header) - HEADER_KEYS, key=str)
     if unknown:
-        raise fail(f"unknown header key(s) {', '.join(map(str, unknown))}; "
-                   f"allowed: {', '.join(sorted(HEADER_KEYS))}", unknown[0])
+        raise fail(
+            f"unknown header key(s) {', '.join(map(str, unknown))}; allowed: {', '.join(sorted(HEADER_KEYS))}",
+            unknown[0],
+        )
     summary = header.get("summary")
     if not isinstance(summary, str) or not summary.strip() or "\n" in summary.strip():
         raise fail("the header needs 'summary:', one line saying what the query answers")
@@ -211,12 +223,21 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
         line = _key_line(text, count, pname, params_line)  # errors point at the parameter's line
         param = _param(str(pname), spec, lambda message, key=None, line=line: fail(message, key, line))
         if pname not in variables:
-            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)",
-                       after=line)
+            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)", after=line)
         params[param.name] = param
-    return StoredQuery(name=name, path=path, summary=summary.strip(), text=text, form=form, kind=kind,
-                       header_lines=count, description=description.strip(), tags=tuple(tags),
-                       params=params, rule=rule)
+    return StoredQuery(
+        name=name,
+        path=path,
+        summary=summary.strip(),
+        text=text,
+        form=form,
+        kind=kind,
+        header_lines=count,
+        description=description.strip(),
+        tags=tuple(tags),
+        params=params,
+        rule=rule,
+    )
 
 
 def _header(text: str, path: str) -> tuple[dict, int]:
@@ -237,12 +258,12 @@ def _header_lines(text: str, path: str) -> list[str]:
             break
         body = line[2:]
         if body and not body.startswith(" "):
-            raise QueryDefinitionError("a header line is '#+ ' (hash, plus, space) then YAML",
-                                       path=path, line=len(lines) + 1)
+            raise QueryDefinitionError(
+                "a header line is '#+ ' (hash, plus, space) then YAML", path=path, line=len(lines) + 1
+            )
         lines.append(body[1:])
     if not lines:
-        raise QueryDefinitionError("the file has no '#+' header (at least '#+ summary: ...')",
-                                   path=path, line=1)
+        raise QueryDefinitionError("the file has no '#+' header (at least '#+ summary: ...')", path=path, line=1)
     return lines
 
 
@@ -255,9 +276,12 @@ def _parse_yaml(text: str, path: str, lines: list[str]) -> object:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
         inside = mark is not None and mark.line < len(lines)  # else YAML saw the end of the header
-        raise QueryDefinitionError(f"invalid YAML in the header: {problem}", path=path,
-                                   line=mark.line + 1 if inside else len(lines),
-                                   column=mark.column + 4 if inside else None) from None
+        raise QueryDefinitionError(
+            f"invalid YAML in the header: {problem}",
+            path=path,
+            line=mark.line + 1 if inside else len(lines),
+            column=mark.column + 4 if inside else None,
+        ) from None
 
 
 # The shipped headers, parsed: YAML's answer for each header text, kept in a JSON file beside this
@@ -348,8 +372,9 @@ def _rule(header: dict, kind: str, fail) -> Rule | None:
     given = RULE_KEYS & set(header)
     if kind != "violation":
         if given:
-            raise fail(f"header key(s) {', '.join(sorted(given))} only belong in a *-violation.rq check",
-                       sorted(given)[0])
+            raise fail(
+                f"header key(s) {', '.join(sorted(given))} only belong in a *-violation.rq check", sorted(given)[0]
+            )
         return None
     missing = RULE_KEYS - given
     if missing:
@@ -371,8 +396,11 @@ def _param(name: str, spec: object, fail) -> Param:
         raise fail(f"parameter {name!r}: the spec must be a mapping with at least 'type'")
     unknown = sorted(set(spec) - PARAM_KEYS, key=str)
     if unknown:
-        raise fail(f"parameter {name!r}: unknown key(s) {', '.join(map(str, unknown))}; "
-                   f"allowed: {', '.join(sorted(PARAM_KEYS))}", unknown[0])
+        raise fail(
+            f"parameter {name!r}: unknown key(s) {', '.join(map(str, unknown))}; "
+            f"allowed: {', '.join(sorted(PARAM_KEYS))}",
+            unknown[0],
+        )
     kind = spec.get("type")
     if kind not in TYPES:
         raise fail(f"parameter {name!r}: 'type' must be one of {', '.join(TYPES)}, not {kind!r}")
@@ -392,18 +420,24 @@ def _param(name: str, spec: object, fail) -> Param:
                 bounds[key] = Decimal(str(spec[key]))
             except InvalidOperation:
                 raise fail(f"parameter {name!r}: {key!r} must be a number") from None
-    base = Param(name, kind, description=str(spec.get("description", "")).strip(),
-                 required=spec.get("required", False), multi=spec.get("multi", False),
-                 minimum=bounds.get("min"), maximum=bounds.get("max"),
-                 cls=expand(spec["class"]) if "class" in spec else None, lang=spec.get("lang"))
+    base = Param(
+        name,
+        kind,
+        description=str(spec.get("description", "")).strip(),
+        required=spec.get("required", False),
+        multi=spec.get("multi", False),
+        minimum=bounds.get("min"),
+        maximum=bounds.get("max"),
+        cls=expand(spec["class"]) if "class" in spec else None,
+        lang=spec.get("lang"),
+    )
     try:
         values = tuple(t for v in (spec.get("values") or []) for t in coerce(base, _yaml_value(v)))
         with_values = Param(**{**base.__dict__, "values": values})
         default = spec.get("default")
         terms = tuple(coerce(with_values, _yaml_value(default))) if default is not None else ()
     except ParameterError as e:
-        raise fail(f"parameter {name!r}: the header's own value {e.given!r} is not allowed "
-                   f"({e.allowed})") from None
+        raise fail(f"parameter {name!r}: the header's own value {e.given!r} is not allowed ({e.allowed})") from None
     if terms and with_values.required:
         raise fail(f"parameter {name!r}: a required parameter has no default")
     return Param(**{**with_values.__dict__, "default": terms})

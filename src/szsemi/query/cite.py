@@ -46,18 +46,22 @@ SELECT ?x ?direct ?passage ?number ?title ?label ?date ?address ?file WHERE {
 
 
 def _text(row: dict[str, Any]) -> str:
-    title = (row.get("title") or row.get("label"))
+    title = row.get("title") or row.get("label")
     date = row.get("date")
     where = row.get("address") or row.get("file")
-    return (f'"{title.value if title else "untitled source"}" ({date.value if date else "date unknown"}), '
-            f'passage {row["number"].value}, {where.value if where else "address unknown"}')
+    return (
+        f'"{title.value if title else "untitled source"}" ({date.value if date else "date unknown"}), '
+        f"passage {row['number'].value}, {where.value if where else 'address unknown'}"
+    )
 
 
-def _lookup(iris: list[ox.NamedNode], engine: LocalEngine | RemoteEngine) -> dict[str, tuple[set[Citation], set[Citation]]]:
+def _lookup(
+    iris: list[ox.NamedNode], engine: LocalEngine | RemoteEngine
+) -> dict[str, tuple[set[Citation], set[Citation]]]:
     """IRI -> (its citation as a passage itself, the citations of what it derives from)."""
     found: dict[str, tuple[set[Citation], set[Citation]]] = {}
     for start in range(0, len(iris), _CHUNK):
-        answer = engine.run(bind(_LOOKUP, {"x": iris[start:start + _CHUNK]}))
+        answer = engine.run(bind(_LOOKUP, {"x": iris[start : start + _CHUNK]}))
         for row in answer.rows:
             key = (row["passage"].value, int(row["number"].value), _text(row))
             direct, derived = found.setdefault(row["x"].value, (set(), set()))

@@ -40,8 +40,10 @@ class DeadlineExceeded(EngineError):
 
     def __init__(self, seconds: float, what: str):
         self.seconds, self.what = seconds, what
-        super().__init__(f"{what} ran longer than the time limit of {seconds:g} s (--timeout {seconds:g}) "
-                         "and was abandoned: give a larger --timeout or narrow the query")
+        super().__init__(
+            f"{what} ran longer than the time limit of {seconds:g} s (--timeout {seconds:g}) "
+            "and was abandoned: give a larger --timeout or narrow the query"
+        )
 
 
 def abandoned() -> int:

@@ -19,10 +19,10 @@ import pyoxigraph as ox
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 from szsemi import http
-from szsemi.query.deadline import run_abandonable
-from szsemi.sparql_syntax import check_service
 from szsemi.errors import EndpointError, InputError, UsageError
 from szsemi.query.binding import query_form, select_variables
+from szsemi.query.deadline import run_abandonable
+from szsemi.sparql_syntax import check_service
 
 
 @dataclass
@@ -65,8 +65,9 @@ class LocalEngine:
     name = "local"
 
     def __init__(self, store: ox.Store, *, timeout: float | None = None, allow_service: bool = False):
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                    or not timeout > 0):
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+        ):
             raise UsageError(f"--timeout must be a number of seconds > 0, not {timeout!r}")
         self.store, self.timeout, self.allow_service = store, timeout, allow_service
 
@@ -129,10 +130,21 @@ class RemoteEngine:
 
     name = "remote"
 
-    def __init__(self, endpoint: str, *, graph: str | None = None, user: str | None = None,
-                 password: str | None = None, auth: str = "basic", timeout: float = http.DEFAULT_TIMEOUT,
-                 retries: int = 3, backoff: float = 0.5, max_rows: int = DEFAULT_MAX_ROWS,
-                 max_bytes: int = http.DEFAULT_MAX_BYTES, deadline: http.Deadline | None = None):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graph: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        timeout: float = http.DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        max_bytes: int = http.DEFAULT_MAX_BYTES,
+        deadline: http.Deadline | None = None,
+    ):
         http.check_url(endpoint, "--endpoint")
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise UsageError(f"the row cap must be a whole number >= 1, not {max_rows!r}")
@@ -140,8 +152,14 @@ class RemoteEngine:
         if auth not in http.AUTHS:
             raise UsageError(f"auth must be one of {', '.join(http.AUTHS)}, not {auth!r}")
         self.endpoint, self.graph, self.max_rows = endpoint, graph, max_rows
-        self.client = http.Client(credentials=credentials, deadline=deadline, timeout=timeout,
-                                  retries=retries, backoff=backoff, max_bytes=max_bytes)
+        self.client = http.Client(
+            credentials=credentials,
+            deadline=deadline,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_bytes=max_bytes,
+        )
 
     def run(self, text: str) -> Result:
         form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
@@ -149,8 +167,9 @@ class RemoteEngine:
         try:
             response = self.client.post_form(self.endpoint, fields, _ACCEPT[form])
         except http.HTTPStatusError as e:
-            raise EndpointError(f"{self.endpoint} refused the query: HTTP {e.status} {e.reason}"
-                                + (f": {e.detail}" if e.detail else "")) from None
+            raise EndpointError(
+                f"{self.endpoint} refused the query: HTTP {e.status} {e.reason}" + (f": {e.detail}" if e.detail else "")
+            ) from None
         kind = response.content_type.split(";")[0].strip().lower()
         try:
             if form in ("SELECT", "ASK"):
@@ -158,23 +177,31 @@ class RemoteEngine:
             else:
                 result = self._triples(form, kind, response.body)
         except (SyntaxError, ValueError) as e:
-            raise EndpointError(f"{self.endpoint} sent an answer that does not parse as "
-                                f"{kind or 'no content type'} (cut short, or not what it says): {e}") from None
+            raise EndpointError(
+                f"{self.endpoint} sent an answer that does not parse as "
+                f"{kind or 'no content type'} (cut short, or not what it says): {e}"
+            ) from None
         # Virtuoso cuts an answer at its ResultSetMaxRows silently, but for this header.
         cut = (response.headers.get("X-SPARQL-MaxRows") or "").strip()
         if cut.isdigit() and len(result.rows) + len(result.triples) >= int(cut):
-            raise EndpointError(f"{self.endpoint} cut its answer at {cut} rows (its own limit, header "
-                                f"X-SPARQL-MaxRows): the answer is incomplete; raise the store's limit "
-                                f"(Virtuoso: ResultSetMaxRows) or add a LIMIT to the query")
+            raise EndpointError(
+                f"{self.endpoint} cut its answer at {cut} rows (its own limit, header "
+                f"X-SPARQL-MaxRows): the answer is incomplete; raise the store's limit "
+                f"(Virtuoso: ResultSetMaxRows) or add a LIMIT to the query"
+            )
         return result
 
     def _solutions(self, form: str, text: str, kind: str, body: bytes) -> Result:
-        formats = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                   "application/json": ox.QueryResultsFormat.JSON,
-                   "application/sparql-results+xml": ox.QueryResultsFormat.XML}
+        formats = {
+            "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+            "application/json": ox.QueryResultsFormat.JSON,
+            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        }
         if kind not in formats:
-            raise EndpointError(f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
-                                f"not SPARQL results in JSON or XML")
+            raise EndpointError(
+                f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
+                f"not SPARQL results in JSON or XML"
+            )
         answer = ox.parse_query_results(body, format=formats[kind])
         if form == "ASK":
             if not isinstance(answer, ox.QueryBoolean):
@@ -185,8 +212,10 @@ class RemoteEngine:
         names = [v.value for v in answer.variables]
         expected = select_variables(text)
         if expected is not None and set(expected) != set(names):
-            raise EndpointError(f"{self.endpoint} answered with the variables {', '.join(names) or 'none'}; "
-                                f"the query selects {', '.join(expected)}")
+            raise EndpointError(
+                f"{self.endpoint} answered with the variables {', '.join(names) or 'none'}; "
+                f"the query selects {', '.join(expected)}"
+            )
         rows: list[dict[str, Term]] = []
         for solution in answer:
             if len(rows) >= self.max_rows:
@@ -195,11 +224,17 @@ class RemoteEngine:
         return Result(form, variables=names, rows=rows)
 
     def _triples(self, form: str, kind: str, body: bytes) -> Result:
-        formats = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-                   "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+        formats = {
+            "application/n-triples": ox.RdfFormat.N_TRIPLES,
+            "text/plain": ox.RdfFormat.N_TRIPLES,
+            "text/turtle": ox.RdfFormat.TURTLE,
+            "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        }
         if kind not in formats:
-            raise EndpointError(f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
-                                f"not N-Triples, Turtle or RDF/XML")
+            raise EndpointError(
+                f"{self.endpoint} answered the {form} with {kind or 'no content type'}, "
+                f"not N-Triples, Turtle or RDF/XML"
+            )
         triples: list[ox.Triple] = []
         for quad in ox.parse(body, format=formats[kind]):
             if len(triples) >= self.max_rows:
@@ -211,5 +246,7 @@ class RemoteEngine:
         return Result(form, triples=triples)
 
     def _over_cap(self, what: str) -> EndpointError:
-        return EndpointError(f"{self.endpoint} sent more than the cap of {self.max_rows} {what}; the answer "
-                             f"was abandoned there (raise the cap with --max-rows, or add a LIMIT)")
+        return EndpointError(
+            f"{self.endpoint} sent more than the cap of {self.max_rows} {what}; the answer "
+            f"was abandoned there (raise the cap with --max-rows, or add a LIMIT)"
+        )

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from szsemi.errors import ParameterError, UsageError
 from szsemi.query.binding import bind, with_slice
 from szsemi.query.catalogue import StoredQuery
 from szsemi.query.engines import Result
-from szsemi.errors import ParameterError, UsageError
 from szsemi.query.params import Param, coerce
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -28,8 +28,7 @@ def resolve(query: StoredQuery, given: Mapping[str, object]) -> dict[str, list]:
     unknown = sorted(set(given) - set(query.params))
     if unknown:
         allowed = ", ".join(sorted(query.params)) or "none"
-        raise UsageError(f"{query.name} has no parameter {', '.join(map(repr, unknown))}; "
-                         f"its parameters: {allowed}")
+        raise UsageError(f"{query.name} has no parameter {', '.join(map(repr, unknown))}; its parameters: {allowed}")
     bound: dict[str, list] = {}
     for name, param in query.params.items():
         if name in given and given[name] is not None:
@@ -48,14 +47,21 @@ def check_classes(query: StoredQuery, bound: Mapping[str, list], engine) -> None
         if not param.cls:
             continue
         for term in terms:
-            ask = (f"ASK {{ ?x <{_RDF_TYPE}>/<{_SUBCLASS}>* ?class }}")
+            ask = f"ASK {{ ?x <{_RDF_TYPE}>/<{_SUBCLASS}>* ?class }}"
             ask = bind(ask, {"x": [term], "class": [_named(param.cls)]})
             if not engine.run(ask).boolean:
                 raise ParameterError(name, term.value, param.allowed())
 
 
-def run_stored(query: StoredQuery, engine, given: Mapping[str, object] | None = None, *,
-               limit: int | None = None, offset: int | None = None, cite: bool = False) -> Result:
+def run_stored(
+    query: StoredQuery,
+    engine,
+    given: Mapping[str, object] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int | None = None,
+    cite: bool = False,
+) -> Result:
     """Run ``query`` on ``engine`` with ``given`` parameter values (text or terms); with ``cite``,
     each row gets a ``citations`` column (:mod:`szsemi.query.cite`)."""
     bound = resolve(query, given or {})

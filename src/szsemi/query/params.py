@@ -141,14 +141,12 @@ def _parse(param: Param, text: str):
     if kind == "date":
         if not _DATE.fullmatch(text.strip()):
             raise ValueError(text)
-        return ox.Literal(datetime.date.fromisoformat(text.strip()).isoformat(),
-                          datatype=ox.NamedNode(XSD + "date"))
+        return ox.Literal(datetime.date.fromisoformat(text.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
     if kind == "boolean":
         word = text.strip().lower()
         if word not in ("true", "false", "1", "0"):
             raise ValueError(text)
-        return ox.Literal("true" if word in ("true", "1") else "false",
-                          datatype=ox.NamedNode(XSD + "boolean"))
+        return ox.Literal("true" if word in ("true", "1") else "false", datatype=ox.NamedNode(XSD + "boolean"))
     raise ValueError(kind)
 
 
@@ -169,8 +167,9 @@ def _has_type(param: Param, term) -> bool:
         return False
     if param.type == "langstring":
         return term.language is not None
-    datatype = {"string": "string", "integer": "integer", "decimal": "decimal", "date": "date",
-                "boolean": "boolean"}[param.type]
+    datatype = {"string": "string", "integer": "integer", "decimal": "decimal", "date": "date", "boolean": "boolean"}[
+        param.type
+    ]
     return term.language is None and term.datatype.value == XSD + datatype
 
 
@@ -181,8 +180,9 @@ def _check_range(param: Param, term, given: object) -> None:
         raise ParameterError(param.name, _given(given, term), param.allowed())
     if param.minimum is not None or param.maximum is not None:
         number = Decimal(term.value)
-        if (param.minimum is not None and number < param.minimum) or \
-                (param.maximum is not None and number > param.maximum):
+        if (param.minimum is not None and number < param.minimum) or (
+            param.maximum is not None and number > param.maximum
+        ):
             raise ParameterError(param.name, _given(given, term), param.allowed())
 
 

@@ -29,9 +29,24 @@ from szsemi.query.engines import Result
 
 FORMATS = ("table", "csv", "tsv", "json", "srj", "ttl", "nt")
 _XSD = PREFIXES["xsd"]
-_NUMBERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                               "positiveInteger", "nonPositiveInteger", "negativeInteger",
-                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_NUMBERS = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _DECIMALS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 _TABLE_CELL = 80
 
@@ -46,12 +61,16 @@ def render(result: Result, fmt: str, width: int = 120) -> str:
             return _triples(result.triples, fmt)
         if fmt == "srj":
             raise UsageError(f"a {result.form} query gives triples: use --format ttl, nt, table, csv, tsv or json")
-        result = Result("SELECT", ["subject", "predicate", "object"],
-                        [{"subject": t.subject, "predicate": t.predicate, "object": t.object}
-                         for t in result.triples])
+        result = Result(
+            "SELECT",
+            ["subject", "predicate", "object"],
+            [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in result.triples],
+        )
     elif fmt in ("ttl", "nt"):
-        raise UsageError(f"a {result.form} query gives {'rows' if result.form == 'SELECT' else 'a boolean'}: "
-                         "--format ttl and nt are for CONSTRUCT and DESCRIBE queries")
+        raise UsageError(
+            f"a {result.form} query gives {'rows' if result.form == 'SELECT' else 'a boolean'}: "
+            "--format ttl and nt are for CONSTRUCT and DESCRIBE queries"
+        )
     if result.form == "ASK":
         return _ask(result.boolean, fmt)
     if fmt == "table":
@@ -91,8 +110,7 @@ def _table(result: Result, width: int) -> str:
     widths = [max([len(n)] + [_width(c[i]) for c in cells]) for i, n in enumerate(names)]
     if sum(widths) + 2 * (len(widths) - 1) > width:
         return _records(names, cells, len(result.rows))
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
@@ -140,8 +158,7 @@ def _csv(result: Result) -> str:
 
 def _tsv(result: Result) -> str:
     lines = ["\t".join("?" + n for n in result.variables)]
-    lines += ["\t".join("" if row.get(n) is None else str(row[n]) for n in result.variables)
-              for row in result.rows]
+    lines += ["\t".join("" if row.get(n) is None else str(row[n]) for n in result.variables) for row in result.rows]
     return "".join(line + "\n" for line in lines)
 
 
@@ -159,9 +176,10 @@ def _srj_term(term) -> dict:
 
 
 def _srj(result: Result) -> str:
-    document = {"head": {"vars": result.variables},
-                "results": {"bindings": [{n: _srj_term(t) for n, t in row.items()}
-                                         for row in result.rows]}}
+    document = {
+        "head": {"vars": result.variables},
+        "results": {"bindings": [{n: _srj_term(t) for n, t in row.items()} for row in result.rows]},
+    }
     return json.dumps(document, ensure_ascii=False) + "\n"
 
 
@@ -195,8 +213,14 @@ def _json(result: Result) -> str:
 def _triples(triples: list, fmt: str) -> str:
     if fmt == "nt":
         return "".join(sorted(f"{t} .\n" for t in triples))
-    used = {p: n for p, n in PREFIXES.items()
-            if any(isinstance(x, ox.NamedNode) and x.value.startswith(n)
-                   for t in triples for x in (t.subject, t.predicate, t.object))}
+    used = {
+        p: n
+        for p, n in PREFIXES.items()
+        if any(
+            isinstance(x, ox.NamedNode) and x.value.startswith(n)
+            for t in triples
+            for x in (t.subject, t.predicate, t.object)
+        )
+    }
     data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used)
     return data.decode("utf-8")

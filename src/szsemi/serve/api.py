@@ -42,14 +42,30 @@ def given_values(query: StoredQuery, items: list[tuple[str, str]], *, drop_empty
 
 
 def describe_query(query: StoredQuery) -> dict[str, Any]:
-    return {"name": query.name, "kind": query.kind, "form": query.form, "summary": query.summary,
-            "description": query.description, "tags": list(query.tags), "url": f"/api/queries/{query.name}",
-            "page": f"/queries/{query.name}",
-            "rule": None if query.rule is None else {"id": query.rule.id, "severity": query.rule.severity,
-                                                     "message": query.rule.message},
-            "parameters": {p.name: {"type": p.type, "required": p.required, "multi": p.multi,
-                                    "allowed": p.allowed(), "description": p.description,
-                                    "schema": param_schema(p)} for p in query.params.values()}}
+    return {
+        "name": query.name,
+        "kind": query.kind,
+        "form": query.form,
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "url": f"/api/queries/{query.name}",
+        "page": f"/queries/{query.name}",
+        "rule": None
+        if query.rule is None
+        else {"id": query.rule.id, "severity": query.rule.severity, "message": query.rule.message},
+        "parameters": {
+            p.name: {
+                "type": p.type,
+                "required": p.required,
+                "multi": p.multi,
+                "allowed": p.allowed(),
+                "description": p.description,
+                "schema": param_schema(p),
+            }
+            for p in query.params.values()
+        },
+    }
 
 
 async def list_queries(request: Request) -> JSONResponse:
@@ -69,8 +85,9 @@ async def run_query(request: Request) -> Response:
     ctx = context(request)
     query = ctx.catalogue.get(name)
     if query is None:
-        return JSONResponse({"error": f"no stored query named {name!r}; GET /api/queries lists them",
-                             "status": 404}, status_code=404)
+        return JSONResponse(
+            {"error": f"no stored query named {name!r}; GET /api/queries lists them", "status": 404}, status_code=404
+        )
     given = given_values(query, request.query_params.multi_items())
     short = request.query_params.get("format")
     try:
@@ -79,21 +96,30 @@ async def run_query(request: Request) -> Response:
         return error_json(error)
     headers = {"Vary": "Accept", **truncation(answer["returned"], answer["total"])}
     if "table" in answer:
-        return Response(json.dumps(answer_json(query, given, answer["table"]), ensure_ascii=False),
-                        media_type="application/json", headers=headers)
+        return Response(
+            json.dumps(answer_json(query, given, answer["table"]), ensure_ascii=False),
+            media_type="application/json",
+            headers=headers,
+        )
     media = answer["media"]
-    return Response(answer["body"], media_type=media + ("; charset=utf-8" if media in CHARSET else ""),
-                    headers=headers)
+    return Response(answer["body"], media_type=media + ("; charset=utf-8" if media in CHARSET else ""), headers=headers)
 
 
 def answer_json(query: StoredQuery, given: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
     """The JSON answer: plain rows (the CLI's ``--format json`` values) and their sources."""
     variables = table["variables"]
     rows = [{v: plain(t) for v, t in zip(variables, row) if t is not None} for row in table["rows"]]
-    return {"query": query.name, "parameters": given, "variables": variables, "rows": rows,
-            "returned": table["returned"], "total": table["total"],
-            "truncated": table["total"] > table["returned"], "sources": table["sources"],
-            "passages": table["passages"]}
+    return {
+        "query": query.name,
+        "parameters": given,
+        "variables": variables,
+        "rows": rows,
+        "returned": table["returned"],
+        "total": table["total"],
+        "truncated": table["total"] > table["returned"],
+        "sources": table["sources"],
+        "passages": table["passages"],
+    }
 
 
 routes = [

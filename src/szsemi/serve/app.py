@@ -44,10 +44,17 @@ def create_app(options: Options, pool: Pool | None = None) -> Starlette:
         return HTMLResponse(error_page(404, "Not found", f"There is no page at {request.url.path}."), status_code=404)
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
-        return Response(f"{request.method} is not allowed here; this server is read-only\n", status_code=405,
-                        media_type="text/plain; charset=utf-8")
+        return Response(
+            f"{request.method} is not allowed here; this server is read-only\n",
+            status_code=405,
+            media_type="text/plain; charset=utf-8",
+        )
 
-    routes = [*sparql.routes, *api.routes, *pages.routes, *entity.routes,
-              Mount("/static", StaticFiles(packages=[("szsemi.serve", "static")]), name="static")]
-    return Starlette(routes=routes, lifespan=lifespan,
-                     exception_handlers={404: not_found, 405: not_allowed})
+    routes = [
+        *sparql.routes,
+        *api.routes,
+        *pages.routes,
+        *entity.routes,
+        Mount("/static", StaticFiles(packages=[("szsemi.serve", "static")]), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_allowed})

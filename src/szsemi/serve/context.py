@@ -59,8 +59,9 @@ def error_json(error: BaseException) -> JSONResponse:
 
 def error_text(error: BaseException) -> Response:
     headers = {"Retry-After": "5"} if isinstance(error, Busy) else None
-    return Response(str(error) + "\n", status_code=status_of(error), media_type="text/plain; charset=utf-8",
-                    headers=headers)
+    return Response(
+        str(error) + "\n", status_code=status_of(error), media_type="text/plain; charset=utf-8", headers=headers
+    )
 
 
 def truncation(returned: int, total: int) -> dict[str, str]:

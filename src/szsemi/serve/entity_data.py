@@ -19,16 +19,23 @@ if TYPE_CHECKING:
     from szsemi.serve.jobs import State
 
 THIS = ox.Variable("this")
-NAME_PROPERTIES = (P["skos"] + "prefLabel", P["skos"] + "altLabel", P["skos"] + "hiddenLabel",
-                   P["szo"] + "reportedName", P["rdfs"] + "label")
+NAME_PROPERTIES = (
+    P["skos"] + "prefLabel",
+    P["skos"] + "altLabel",
+    P["skos"] + "hiddenLabel",
+    P["szo"] + "reportedName",
+    P["rdfs"] + "label",
+)
 INCOMING_CAP = 300
 
 
-_CITE_BLANK = (f"SELECT ?this ?x ?passage ?doc ?title ?number ?gist WHERE {{ ?this ?q ?x FILTER(isBlank(?x)) "
-               f"?x <{P['prov']}wasDerivedFrom> ?passage . "
-               f"OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
-               f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
-               f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}")
+_CITE_BLANK = (
+    f"SELECT ?this ?x ?passage ?doc ?title ?number ?gist WHERE {{ ?this ?q ?x FILTER(isBlank(?x)) "
+    f"?x <{P['prov']}wasDerivedFrom> ?passage . "
+    f"OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
+    f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
+    f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}"
+)
 
 
 def _query(state: State, text: str, iri: str) -> Any:
@@ -47,7 +54,7 @@ def exists(state: State, iri: str) -> bool:
 
 def entity(state: State, iri: str) -> dict[str, Any] | None:
     """The page's data for ``iri``, or None when the graph does not mention it."""
-    from szsemi.serve.jobs import cite_rows, citations, labels
+    from szsemi.serve.jobs import citations, cite_rows, labels
 
     if not exists(state, iri):
         return None
@@ -58,31 +65,61 @@ def entity(state: State, iri: str) -> dict[str, Any] | None:
     # n-ary details (stated counts, durations, derivations) sit on blank nodes: one level inline
     for row in _query(state, "SELECT ?this ?b ?p ?o WHERE { ?this ?q ?b FILTER(isBlank(?b)) ?b ?p ?o }", iri):
         nested.setdefault(str(row["b"]), []).append((row["p"], row["o"]))
-    incoming = [{"s": row["s"], "p": row["p"]} for row in _query(
-        state, f"SELECT ?this ?s ?p WHERE {{ ?s ?p ?this FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {INCOMING_CAP + 1}", iri)]
+    incoming = [
+        {"s": row["s"], "p": row["p"]}
+        for row in _query(
+            state,
+            f"SELECT ?this ?s ?p WHERE {{ ?s ?p ?this FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {INCOMING_CAP + 1}",
+            iri,
+        )
+    ]
     by_property: dict[str, list[str]] = {}
-    for row in _query(state, f"SELECT ?this ?prop ?passage WHERE {{ ?this <{P['prov']}qualifiedDerivation> ?d . "
-                             f"?d <{P['prov']}entity> ?passage ; <{P['szo']}forProperty> ?prop }}", iri):
+    for row in _query(
+        state,
+        f"SELECT ?this ?prop ?passage WHERE {{ ?this <{P['prov']}qualifiedDerivation> ?d . "
+        f"?d <{P['prov']}entity> ?passage ; <{P['szo']}forProperty> ?prop }}",
+        iri,
+    ):
         by_property.setdefault(row["prop"].value, []).append(row["passage"].value)
     general, passages = citations(state, [ox.NamedNode(iri)])
     # blank nodes cannot be written in VALUES: their citations are reached from the entity
     blank_sources, blank_passages = cite_rows(_query(state, _CITE_BLANK, iri))
     passages.update(blank_passages)
-    named = {t["p"] for t in out} | {t["o"] for t in out} | {t["s"] for t in incoming} | \
-        {t["p"] for t in incoming} | {p for pairs in nested.values() for p, _ in pairs} | \
-        {o for pairs in nested.values() for _, o in pairs} | {ox.NamedNode(iri)}
+    named = (
+        {t["p"] for t in out}
+        | {t["o"] for t in out}
+        | {t["s"] for t in incoming}
+        | {t["p"] for t in incoming}
+        | {p for pairs in nested.values() for p, _ in pairs}
+        | {o for pairs in nested.values() for _, o in pairs}
+        | {ox.NamedNode(iri)}
+    )
     extra = [ox.NamedNode(p) for ps in by_property.values() for p in ps if p not in passages]
     if extra:
-        passages.update(cite_rows(_select(state, 
-            f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?passage {{ {' '.join(map(str, extra))} }} "
-            f"BIND(?passage AS ?x) OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc "
-            f"OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
-            f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
-            f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}"))[1])
-    return {"iri": iri, "out": out, "nested": nested, "incoming": incoming[:INCOMING_CAP],
-            "incoming_capped": len(incoming) > INCOMING_CAP, "by_property": by_property,
-            "general": general.get(iri, []), "blank_sources": blank_sources, "passages": passages,
-            "labels": labels(state, [n for n in named if isinstance(n, ox.NamedNode)])}
+        passages.update(
+            cite_rows(
+                _select(
+                    state,
+                    f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?passage {{ {' '.join(map(str, extra))} }} "
+                    f"BIND(?passage AS ?x) OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc "
+                    f"OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
+                    f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
+                    f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}",
+                )
+            )[1]
+        )
+    return {
+        "iri": iri,
+        "out": out,
+        "nested": nested,
+        "incoming": incoming[:INCOMING_CAP],
+        "incoming_capped": len(incoming) > INCOMING_CAP,
+        "by_property": by_property,
+        "general": general.get(iri, []),
+        "blank_sources": blank_sources,
+        "passages": passages,
+        "labels": labels(state, [n for n in named if isinstance(n, ox.NamedNode)]),
+    }
 
 
 def describe(state: State, iri: str, media: str) -> bytes | None:
@@ -91,10 +128,16 @@ def describe(state: State, iri: str, media: str) -> bytes | None:
 
     if not exists(state, iri):
         return None
-    triples = list(_query(state, """CONSTRUCT { ?this ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?s ?q ?this }
+    triples = list(
+        _query(
+            state,
+            """CONSTRUCT { ?this ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?s ?q ?this }
         WHERE { { ?this ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2
                    OPTIONAL { FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 } } }
-                UNION { ?s ?q ?this } }""", iri))
+                UNION { ?s ?q ?this } }""",
+            iri,
+        )
+    )
     return write_triples(triples, media)
 
 

@@ -26,23 +26,25 @@ def e(value: object) -> str:
 def page(title: str, body: str, *, head: str = "") -> str:
     """A whole HTML document with the site's navigation."""
     links = "".join(f'<li><a href="{href}">{e(label)}</a></li>' for href, label in NAV)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{e(title)} · szsemi</title>\n<link rel="stylesheet" href="/static/app.css">\n'
-            f'<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n{head}</head>\n<body>\n'
-            f'<a class="skip" href="#main">Skip to content</a>\n'
-            f'<header><nav aria-label="Site"><a class="brand" href="/">szsemi</a><ul>{links}</ul></nav></header>\n'
-            f'<main id="main" tabindex="-1">\n{body}\n</main>\n'
-            f'<footer><p>The Shenzhen semiconductor knowledge graph. Every fact cites its source passage.</p></footer>\n'
-            f'</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{e(title)} · szsemi</title>\n<link rel="stylesheet" href="/static/app.css">\n'
+        f'<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n{head}</head>\n<body>\n'
+        f'<a class="skip" href="#main">Skip to content</a>\n'
+        f'<header><nav aria-label="Site"><a class="brand" href="/">szsemi</a><ul>{links}</ul></nav></header>\n'
+        f'<main id="main" tabindex="-1">\n{body}\n</main>\n'
+        f"<footer><p>The Shenzhen semiconductor knowledge graph. Every fact cites its source passage.</p></footer>\n"
+        f"</body>\n</html>\n"
+    )
 
 
 def local_path(iri: str) -> str | None:
     """The server path of a project IRI (``/id/...``, ``/ontology/Term``), else None."""
     if iri.startswith(BASE + "id/"):
-        return "/" + quote(iri[len(BASE):], safe="/-._~")
+        return "/" + quote(iri[len(BASE) :], safe="/-._~")
     if iri.startswith(BASE + "ontology#"):
-        return "/ontology/" + quote(iri[len(BASE) + len("ontology#"):], safe="-._~")
+        return "/ontology/" + quote(iri[len(BASE) + len("ontology#") :], safe="-._~")
     return None
 
 
@@ -95,8 +97,11 @@ def results_table(data: Mapping[str, Any], caption: str) -> str:
         return f'<p class="answer" role="status">Answer: <strong>{"yes" if data["boolean"] else "no"}</strong> ({e(str(data["boolean"]).lower())})</p>'
     labels, sources, passages = data.get("labels", {}), data.get("sources", {}), data.get("passages", {})
     returned, total = data["returned"], data["total"]
-    count = (f'{returned} of {total} rows (capped by the server\'s row limit)' if total > returned
-             else f'{total} row{"s" if total != 1 else ""}')
+    count = (
+        f"{returned} of {total} rows (capped by the server's row limit)"
+        if total > returned
+        else f"{total} row{'s' if total != 1 else ''}"
+    )
     heads = "".join(f'<th scope="col">{e(v)}</th>' for v in data["variables"]) + '<th scope="col">sources</th>'
     rows = []
     for row in data["rows"]:
@@ -107,9 +112,11 @@ def results_table(data: Mapping[str, Any], caption: str) -> str:
         cells = "".join(f"<td>{term_html(t, labels)}</td>" for t in row)
         rows.append(f"<tr>{cells}<td>{cite_html(cited, passages) if cited else ''}</td></tr>")
     status = f'<p class="count{" capped" if total > returned else ""}" role="status" id="row-count">{e(count)}</p>'
-    return (f'{status}\n<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-caption">'
-            f'<table class="results"><caption id="results-caption">{e(caption)}</caption>'
-            f'<thead><tr>{heads}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>")
+    return (
+        f'{status}\n<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-caption">'
+        f'<table class="results"><caption id="results-caption">{e(caption)}</caption>'
+        f"<thead><tr>{heads}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
+    )
 
 
 def url(path: str, params: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> str:
@@ -119,5 +126,8 @@ def url(path: str, params: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> str
 
 
 def error_page(status: int, title: str, message: str) -> str:
-    return page(title, f'<h1>{e(title)}</h1>\n<p class="error" role="alert">{e(message)}</p>\n'
-                f'<p><a href="/">Back to the search</a></p>')
+    return page(
+        title,
+        f'<h1>{e(title)}</h1>\n<p class="error" role="alert">{e(message)}</p>\n'
+        f'<p><a href="/">Back to the search</a></p>',
+    )

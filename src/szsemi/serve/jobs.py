@@ -27,11 +27,15 @@ from szsemi.serve.results import write_rows, write_triples
 
 _P = PREFIXES
 THIS = ox.Variable("this")
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\b[^{]*?)?\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                     re.IGNORECASE | re.DOTALL)
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\b[^{]*?)?\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 # Strings, IRIs and comments hide a SERVICE keyword from the check below, so they are blanked first.
-_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_SKIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
@@ -63,6 +67,7 @@ def setup(inputs: Inputs) -> State:
 # ---------------------------------------------------------------------------------------------
 # Running a query with the row cap
 # ---------------------------------------------------------------------------------------------
+
 
 def check_read_only(text: str) -> None:
     """Refuse SERVICE: the embedded engine never opens a network connection."""
@@ -119,8 +124,7 @@ def encode(result: Result, accept: str | None, short: str | None) -> str:
         media = pair and pair[1 if graph else 0]
         if not media:
             names = [k for k, v in negotiate.SHORT_NAMES.items() if v[1 if graph else 0]]
-            raise UsageError(f"format {short!r} does not fit a {result.form} answer; use one of "
-                             + ", ".join(names))
+            raise UsageError(f"format {short!r} does not fit a {result.form} answer; use one of " + ", ".join(names))
         return media
     media = negotiate.choose(accept, offered)
     if media is None:
@@ -138,6 +142,7 @@ def _payload(result: Result, total: int, media: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Jobs
 # ---------------------------------------------------------------------------------------------
+
 
 def sparql(state: State, text: str, accept: str | None, short: str | None) -> dict[str, Any]:
     """/sparql: the answer as bytes in the negotiated format."""
@@ -160,13 +165,22 @@ def _table(state: State, result: Result, total: int) -> dict[str, Any]:
         rows = [[row.get(n) for n in variables] for row in result.rows]
     cited = {t for row in rows for t in row if isinstance(t, ox.NamedNode)}
     sources, passages = citations(state, cited)
-    return {"form": result.form, "variables": variables, "rows": rows, "boolean": result.boolean,
-            "returned": len(rows) if result.form != "ASK" else 1, "total": total,
-            "labels": labels(state, cited), "sources": sources, "passages": passages}
+    return {
+        "form": result.form,
+        "variables": variables,
+        "rows": rows,
+        "boolean": result.boolean,
+        "returned": len(rows) if result.form != "ASK" else 1,
+        "total": total,
+        "labels": labels(state, cited),
+        "sources": sources,
+        "passages": passages,
+    }
 
 
-def stored(state: State, name: str, given: Mapping[str, object], accept: str | None,
-           short: str | None) -> dict[str, Any]:
+def stored(
+    state: State, name: str, given: Mapping[str, object], accept: str | None, short: str | None
+) -> dict[str, Any]:
     """/api/queries/{name}: a stored query with typed parameters, in the negotiated format.
 
     ``json`` (the default) is an object with the rows as plain JSON values and, for every IRI in
@@ -174,11 +188,17 @@ def stored(state: State, name: str, given: Mapping[str, object], accept: str | N
     """
     query = _stored_query(state, name)
     result, total = _capped(run_stored(query, state.engine, given), state.max_rows)
-    wants_json = short == "json" or (short is None and negotiate.choose(
-        accept, ("application/json",) + negotiate.SELECT_TYPES) == "application/json")
+    wants_json = short == "json" or (
+        short is None and negotiate.choose(accept, ("application/json",) + negotiate.SELECT_TYPES) == "application/json"
+    )
     if wants_json and result.form == "SELECT":
-        return {"media": "application/json", "table": _table(state, result, total),
-                "returned": len(result.rows), "total": total, "form": result.form}
+        return {
+            "media": "application/json",
+            "table": _table(state, result, total),
+            "returned": len(result.rows),
+            "total": total,
+            "form": result.form,
+        }
     return _payload(result, total, encode(result, accept, short if short != "json" else "srj"))
 
 
@@ -197,10 +217,12 @@ def choices(state: State, name: str) -> dict[str, list[tuple[str, str]]]:
         if param.type != "iri" or not param.cls or param.values:
             continue
         rows = select(
-            state.store, f"SELECT DISTINCT ?this ?x ?label WHERE {{ ?x a/<{_P['rdfs']}subClassOf>* ?this . FILTER(isIRI(?x)) "
+            state.store,
+            f"SELECT DISTINCT ?this ?x ?label WHERE {{ ?x a/<{_P['rdfs']}subClassOf>* ?this . FILTER(isIRI(?x)) "
             f"OPTIONAL {{ ?x <{_P['skos']}prefLabel>|<{_P['rdfs']}label> ?label FILTER(langMatches(lang(?label), 'en')) }} }}"
             " ORDER BY LCASE(STR(COALESCE(?label, STR(?x)))) LIMIT 1000",
-            substitutions={THIS: ox.NamedNode(param.cls)})
+            substitutions={THIS: ox.NamedNode(param.cls)},
+        )
         seen: dict[str, str] = {}
         for row in rows:
             iri = row["x"].value
@@ -236,14 +258,21 @@ def labels(state: State, iris: Iterable[Any]) -> dict[str, dict[str, str]]:
         return {}
     found: dict[str, dict[str, str]] = {}
     rows = select(
-        state.store, f"SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ <{_P['skos']}prefLabel> "
-        f"<{_P['rdfs']}label> }} ?x ?p ?label }}")
+        state.store,
+        f"SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ <{_P['skos']}prefLabel> "
+        f"<{_P['rdfs']}label> }} ?x ?p ?label }}",
+    )
     for row in rows:
         label = row["label"]
         if not isinstance(label, ox.Literal) or not label.language:
             continue
-        lang = "zh" if label.language.lower().startswith("zh-hans") or label.language.lower() == "zh" else \
-            "en" if label.language.lower().startswith("en") else None
+        lang = (
+            "zh"
+            if label.language.lower().startswith("zh-hans") or label.language.lower() == "zh"
+            else "en"
+            if label.language.lower().startswith("en")
+            else None
+        )
         if lang is None:
             continue
         slot = found.setdefault(row["x"].value, {})
@@ -252,11 +281,13 @@ def labels(state: State, iris: Iterable[Any]) -> dict[str, dict[str, str]]:
     return found
 
 
-_CITE = (f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?x {{ {{values}} }} "
-         f"?x <{_P['prov']}wasDerivedFrom> ?passage . "
-         f"OPTIONAL {{ ?passage <{_P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{_P['dcterms']}title>|<{_P['skos']}prefLabel> ?title }} }} "
-         f"OPTIONAL {{ ?passage <{_P['szo']}passageNumber> ?number }} "
-         f"OPTIONAL {{ ?passage <{_P['szo']}gist>|<{_P['rdfs']}comment>|<{_P['dcterms']}description> ?gist }} }}")
+_CITE = (
+    f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?x {{ {{values}} }} "
+    f"?x <{_P['prov']}wasDerivedFrom> ?passage . "
+    f"OPTIONAL {{ ?passage <{_P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{_P['dcterms']}title>|<{_P['skos']}prefLabel> ?title }} }} "
+    f"OPTIONAL {{ ?passage <{_P['szo']}passageNumber> ?number }} "
+    f"OPTIONAL {{ ?passage <{_P['szo']}gist>|<{_P['rdfs']}comment>|<{_P['dcterms']}description> ?gist }} }}"
+)
 
 
 def citations(state: State, iris: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
@@ -285,8 +316,12 @@ def cite_rows(rows: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, dict
 
 
 JOBS: dict[str, Callable[..., Any]] = {
-    "sparql": sparql, "table": table, "stored": stored, "stored_table": stored_table,
-    "choices": choices, "search": search,
+    "sparql": sparql,
+    "table": table,
+    "stored": stored,
+    "stored_table": stored_table,
+    "choices": choices,
+    "search": search,
 }
 
 

@@ -11,10 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # The first of each list is the default for a client that accepts anything.
-SELECT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values", "application/json", "application/xml", "text/xml")
-GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-               "application/json", "text/plain", "application/xml")
+SELECT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+    "text/xml",
+)
+GRAPH_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/json",
+    "text/plain",
+    "application/xml",
+)
 # The ``format`` parameter (a download link cannot set a header) and the entity pages' suffixes.
 SHORT_NAMES = {
     "json": ("application/sparql-results+json", "application/ld+json"),
@@ -27,8 +41,10 @@ SHORT_NAMES = {
     "jsonld": (None, "application/ld+json"),
     "rdf": (None, "application/rdf+xml"),
     # the names other clients send (SPARQLWrapper's format parameter)
-    "turtle": (None, "text/turtle"), "n-triples": (None, "application/n-triples"),
-    "json-ld": (None, "application/ld+json"), "rdf+xml": (None, "application/rdf+xml"),
+    "turtle": (None, "text/turtle"),
+    "n-triples": (None, "application/n-triples"),
+    "json-ld": (None, "application/ld+json"),
+    "rdf+xml": (None, "application/rdf+xml"),
 }
 # What a synonym is written as.
 CANONICAL = {"application/json": None, "application/xml": None, "text/xml": None, "text/plain": None}

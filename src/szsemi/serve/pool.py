@@ -25,8 +25,9 @@ class QueryTimeout(EngineError):
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        super().__init__(f"the query ran past the server's time limit of {seconds:g} s "
-                         "(szsemi serve --timeout) and was stopped")
+        super().__init__(
+            f"the query ran past the server's time limit of {seconds:g} s (szsemi serve --timeout) and was stopped"
+        )
 
 
 class Busy(EngineError):
@@ -38,8 +39,7 @@ class NotAcceptable(UsageError):
 
     def __init__(self, offered: Sequence[str]):
         self.offered = list(offered)
-        super().__init__("none of the accepted media types fits this answer; available: "
-                         + ", ".join(self.offered))
+        super().__init__("none of the accepted media types fits this answer; available: " + ", ".join(self.offered))
 
 
 @dataclass
@@ -223,8 +223,9 @@ class Pool:
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
-            raise Busy(f"every query worker stayed busy for {timeout:g} s (the server's --timeout); "
-                       "try again shortly") from None
+            raise Busy(
+                f"every query worker stayed busy for {timeout:g} s (the server's --timeout); try again shortly"
+            ) from None
         try:
             worker.conn.send((job, args))
             kind, detail = await self._receive(worker, max(0.0, deadline - loop.time()))

@@ -17,9 +17,12 @@ from szsemi.query.render import render
 
 _XSD_STRING = PREFIXES["xsd"] + "string"
 _RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES, "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/xml": ox.RdfFormat.RDF_XML,
 }
 CHARSET = {"text/csv", "text/tab-separated-values", "text/turtle", "text/plain", "application/n-triples"}
@@ -49,8 +52,20 @@ def write_triples(triples: list[Any], media: str) -> bytes:
     return data or b""
 
 
-_INTEGER_TYPES = {PREFIXES["xsd"] + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                               "positiveInteger", "unsignedInt", "unsignedLong")}
+_INTEGER_TYPES = {
+    PREFIXES["xsd"] + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 
 
 def plain(term: Any) -> Any:
@@ -82,8 +97,10 @@ def _xml_term(term: Any) -> str:
 
 
 def _xml(result: Result) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>',
+    ]
     out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
     out.append("</head>\n")
     if result.form == "ASK":

@@ -43,8 +43,9 @@ class Options:
 
 
 def make_pool(options: Options) -> Pool:
-    return Pool(Inputs(list(options.data), options.store, list(options.query_dirs), options.max_rows),
-                size=options.workers)
+    return Pool(
+        Inputs(list(options.data), options.store, list(options.query_dirs), options.max_rows), size=options.workers
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -96,8 +97,10 @@ def serve(options: Options, out: TextIO | None = None) -> None:
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         if server.started:
-            out.write(f"szsemi serve: http://{shown}:{port}/ ({app.state.context.pool.triples} triples; "
-                      f"SPARQL at /sparql, API at /api/queries; Ctrl-C stops)\n")
+            out.write(
+                f"szsemi serve: http://{shown}:{port}/ ({app.state.context.pool.triples} triples; "
+                f"SPARQL at /sparql, API at /api/queries; Ctrl-C stops)\n"
+            )
             out.flush()
         await task
 

@@ -26,8 +26,16 @@ from szsemi.serve.results import CHARSET, write_triples
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 async def _query_text(request: Request) -> tuple[str | None, str | None]:
@@ -59,8 +67,9 @@ async def _query_text(request: Request) -> tuple[str | None, str | None]:
     if len(queries) > 1:
         raise UsageError("give exactly one query parameter")
     if params.getlist("default-graph-uri") or params.getlist("named-graph-uri"):
-        raise UsageError("default-graph-uri and named-graph-uri are not supported: the endpoint "
-                         "answers over its one graph")
+        raise UsageError(
+            "default-graph-uri and named-graph-uri are not supported: the endpoint answers over its one graph"
+        )
     return (queries[0] if queries else None), short
 
 
@@ -78,8 +87,10 @@ def _form(body: bytes) -> dict[str, list[str]]:
 
 class _Unsupported(UsageError):
     def __init__(self, kind: str):
-        super().__init__(f"unsupported content type {kind or '(none)'!r}: POST application/sparql-query "
-                         "or application/x-www-form-urlencoded")
+        super().__init__(
+            f"unsupported content type {kind or '(none)'!r}: POST application/sparql-query "
+            "or application/x-www-form-urlencoded"
+        )
 
 
 def _wants_html(accept: str | None) -> bool:
@@ -109,8 +120,7 @@ async def sparql(request: Request) -> Response:
         extension = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media)
         if extension:
             headers["Content-Disposition"] = f'attachment; filename="results.{extension}"'
-    return Response(answer["body"], media_type=media + ("; charset=utf-8" if media in CHARSET else ""),
-                    headers=headers)
+    return Response(answer["body"], media_type=media + ("; charset=utf-8" if media in CHARSET else ""), headers=headers)
 
 
 def _service_description(request: Request, accept: str | None, triples: int) -> Response:
@@ -125,18 +135,25 @@ def _service_description(request: Request, accept: str | None, triples: int) -> 
         (service, ox.NamedNode(SD + "endpoint"), ox.NamedNode(endpoint)),
         (service, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + "SPARQL11Query")),
         (service, ox.NamedNode(SD + "feature"), ox.NamedNode(SD + "UnionDefaultGraph")),
-        (service, ox.NamedNode("http://purl.org/dc/terms/title"),
-         ox.Literal(f"szsemi {__version__}: the Shenzhen semiconductor knowledge graph (read-only)", language="en")),
+        (
+            service,
+            ox.NamedNode("http://purl.org/dc/terms/title"),
+            ox.Literal(f"szsemi {__version__}: the Shenzhen semiconductor knowledge graph (read-only)", language="en"),
+        ),
         (service, ox.NamedNode(SD + "defaultDataset"), dataset),
         (dataset, a, ox.NamedNode(SD + "Dataset")),
         (dataset, ox.NamedNode(SD + "defaultGraph"), graph),
         (graph, a, ox.NamedNode(SD + "Graph")),
-        (graph, ox.NamedNode("http://rdfs.org/ns/void#triples"), ox.Literal(str(triples), datatype=ox.NamedNode(
-            "http://www.w3.org/2001/XMLSchema#integer"))),
+        (
+            graph,
+            ox.NamedNode("http://rdfs.org/ns/void#triples"),
+            ox.Literal(str(triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ),
     ] + [(service, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
     body = write_triples([ox.Triple(*s) for s in statements], media)
-    return Response(body, media_type=media + ("; charset=utf-8" if media in CHARSET else ""),
-                    headers={"Vary": "Accept"})
+    return Response(
+        body, media_type=media + ("; charset=utf-8" if media in CHARSET else ""), headers={"Vary": "Accept"}
+    )
 
 
 def _not_acceptable() -> SzsemiError:

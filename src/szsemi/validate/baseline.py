@@ -29,10 +29,10 @@ from typing import Any
 import yaml
 
 from szsemi.errors import InputError
-from szsemi.graph.namespaces import expand
-from szsemi.validate.report import Finding, Report
 from szsemi.graph.load import Source, display_name, read_text
+from szsemi.graph.namespaces import expand
 from szsemi.graph.terms import compact
+from szsemi.validate.report import Finding, Report
 
 FORMAT = "szsemi-baseline/1"
 KEYS = ("stage", "component", "focus", "path", "value", "file")
@@ -84,15 +84,27 @@ def _focus(text: str | None) -> str | None:
 
 def finding_key(f: Finding) -> Key:
     focus = f.anchor if f.focus and f.focus.startswith("_:") else f.focus
-    return (f.stage, _iri(f.component) if f.component and ":" in f.component else f.component,
-            _focus(focus), _term(f.path), _term(f.value), None if f.focus else f.file)
+    return (
+        f.stage,
+        _iri(f.component) if f.component and ":" in f.component else f.component,
+        _focus(focus),
+        _term(f.path),
+        _term(f.value),
+        None if f.focus else f.file,
+    )
 
 
 def _entry_key(raw: dict[str, Any]) -> Key:
     component = raw.get("component")
     component = _iri(component) if component and ":" in str(component) else component
-    return (raw.get("stage"), component, _focus(raw.get("focus")), _term(raw.get("path")),
-            _term(raw.get("value")), None if raw.get("focus") else raw.get("file"))
+    return (
+        raw.get("stage"),
+        component,
+        _focus(raw.get("focus")),
+        _term(raw.get("path")),
+        _term(raw.get("value")),
+        None if raw.get("focus") else raw.get("file"),
+    )
 
 
 def load_baseline(source: Source) -> list[Entry]:
@@ -107,31 +119,36 @@ def load_baseline(source: Source) -> list[Entry]:
             node, data = None, json.loads(text)
         except ValueError:
             mark = getattr(e, "problem_mark", None)
-            raise InputError(f"not valid YAML or JSON: {getattr(e, 'problem', e)}", path=name,
-                             line=mark.line + 1 if mark else None) from None
+            raise InputError(
+                f"not valid YAML or JSON: {getattr(e, 'problem', e)}", path=name, line=mark.line + 1 if mark else None
+            ) from None
     if not isinstance(data, dict) or not isinstance(data.get("accepted", []), list):
-        raise InputError("a baseline is a mapping with 'accepted:', a list of findings each with a "
-                         "'reason'", path=name, line=1)
+        raise InputError(
+            "a baseline is a mapping with 'accepted:', a list of findings each with a 'reason'", path=name, line=1
+        )
     if data.get("format", FORMAT) != FORMAT:
-        raise InputError(f"unknown baseline format {data.get('format')!r}; this szsemi reads {FORMAT}",
-                         path=name, line=1)
+        raise InputError(
+            f"unknown baseline format {data.get('format')!r}; this szsemi reads {FORMAT}", path=name, line=1
+        )
     lines = _entry_lines(node)
     entries = []
     for i, raw in enumerate(data.get("accepted") or []):
         line = lines[i] if i < len(lines) else None
         if not isinstance(raw, dict):
-            raise InputError("each accepted finding is a mapping (stage, component, focus, path, value, "
-                             "reason)", path=name, line=line)
+            raise InputError(
+                "each accepted finding is a mapping (stage, component, focus, path, value, reason)",
+                path=name,
+                line=line,
+            )
         unknown = sorted(set(raw) - ALLOWED)
         if unknown:
-            raise InputError(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED))}",
-                             path=name, line=line)
+            raise InputError(
+                f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED))}", path=name, line=line
+            )
         if not isinstance(raw.get("reason"), str) or not raw["reason"].strip():
-            raise InputError("this accepted finding has no reason: say why it is accepted", path=name,
-                             line=line)
+            raise InputError("this accepted finding has no reason: say why it is accepted", path=name, line=line)
         if not raw.get("stage") or not raw.get("component"):
-            raise InputError("an accepted finding needs at least 'stage' and 'component'", path=name,
-                             line=line)
+            raise InputError("an accepted finding needs at least 'stage' and 'component'", path=name, line=line)
         entries.append(Entry(_entry_key(raw), raw["reason"].strip(), line, raw))
     return entries
 
@@ -161,9 +178,16 @@ def apply_baseline(report: Report, entries: list[Entry], source_name: str) -> Re
     for entry in entries:
         if entry.key not in used:
             what = ", ".join(f"{k} {entry.raw[k]}" for k in KEYS if entry.raw.get(k) is not None)
-            findings.append(Finding(
-                stage="baseline", severity="Info", component=STALE, file=source_name, line=entry.line,
-                message=f"this accepted finding no longer occurs ({what}): remove the entry from the baseline"))
+            findings.append(
+                Finding(
+                    stage="baseline",
+                    severity="Info",
+                    component=STALE,
+                    file=source_name,
+                    line=entry.line,
+                    message=f"this accepted finding no longer occurs ({what}): remove the entry from the baseline",
+                )
+            )
     report.findings = findings
     report.baseline = source_name
     if "baseline" not in report.stages:
@@ -196,7 +220,10 @@ def render_baseline(report: Report, previous: Sequence[Entry] = ()) -> str:
             "reason": reasons.get(key, ""),
         }
         accepted.append({k: v for k, v in entry.items() if v is not None})
-    header = ("# szsemi validation baseline: findings accepted for now. Give each a reason (why it is\n"
-              "# accepted, and until when); an entry without one is refused. Matching ignores line numbers.\n")
-    return header + yaml.safe_dump({"format": FORMAT, "accepted": accepted}, allow_unicode=True,
-                                   sort_keys=False, width=100)
+    header = (
+        "# szsemi validation baseline: findings accepted for now. Give each a reason (why it is\n"
+        "# accepted, and until when); an entry without one is refused. Matching ignores line numbers.\n"
+    )
+    return header + yaml.safe_dump(
+        {"format": FORMAT, "accepted": accepted}, allow_unicode=True, sort_keys=False, width=100
+    )

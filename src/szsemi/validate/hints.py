@@ -34,13 +34,14 @@ def display_term(nt: str | None) -> str:
         return m.group(1) if m.group(2) == _XSD_STRING else f"{m.group(1)}^^{compact(m.group(2))}"
     return compact(nt)
 
+
 _FIXES = {
     "MinCountConstraintComponent": "add a {path} statement to {focus}",
     "MaxCountConstraintComponent": "keep one {path} value on {focus} and remove the others",
     "DatatypeConstraintComponent": "write {value} with the datatype the shape asks for (see the message), "
-                                   "or a language tag where it takes rdf:langString",
+    "or a language tag where it takes rdf:langString",
     "ClassConstraintComponent": "point {path} at an existing node of the required class, or give {value} "
-                                "that rdf:type (a dangling reference has no type at all)",
+    "that rdf:type (a dangling reference has no type at all)",
     "NodeKindConstraintComponent": "use {value_kind} for {path}",
     "InConstraintComponent": "use one of the values the shape lists instead of {value}",
     "HasValueConstraintComponent": "add the value the shape requires to {path}",
@@ -54,12 +55,12 @@ _FIXES = {
     "LanguageInConstraintComponent": "tag {value} with one of the languages the shape allows",
     "UniqueLangConstraintComponent": "keep one {path} value per language on {focus}",
     "QualifiedMinCountConstraintComponent": "add a {path} value of the kind the shape asks for "
-                                            "(for labels: in the required language)",
+    "(for labels: in the required language)",
     "QualifiedMaxCountConstraintComponent": "remove {path} values of the kind the shape limits",
     "ClosedConstraintComponent": "remove the {path} statement from {focus}, or use a property its shape allows "
-                                 "(is it misspelt?)",
+    "(is it misspelt?)",
     "NodeConstraintComponent": "point {path} at a node that meets the referenced shape (for concepts: one "
-                               "from the right scheme) instead of {value}",
+    "from the right scheme) instead of {value}",
     "OrConstraintComponent": "make {value} meet one of the alternatives the shape lists",
     "XoneConstraintComponent": "give {focus} exactly one of the alternatives the shape lists",
     "AndConstraintComponent": "make {focus} meet every shape the constraint lists",
@@ -70,10 +71,9 @@ _FIXES = {
 }
 # With an inverse path the statements belong to other nodes: they point at the focus node.
 _INVERSE_FIXES = {
-    "MinCountConstraintComponent": "add a statement <node> {predicate} {focus} to the node that should "
-                                   "point at it",
+    "MinCountConstraintComponent": "add a statement <node> {predicate} {focus} to the node that should point at it",
     "MaxCountConstraintComponent": "keep one node that points at {focus} with {predicate} and remove the "
-                                   "others' statements",
+    "others' statements",
 }
 
 
@@ -81,7 +81,7 @@ def fix_for(component: str | None, focus: str | None, path: str | None, value: s
     """A short instruction, or None for components without one."""
     if not component or not component.startswith(_SH):
         return None
-    name = component[len(_SH):]
+    name = component[len(_SH) :]
     inverse = bool(path and path.startswith("^"))
     template = _INVERSE_FIXES.get(name) if inverse else _FIXES.get(name)
     if template is None:

@@ -66,23 +66,37 @@ def ill_typed_findings(sources: Iterable[Any]) -> list[Finding]:
             for m in _NT_TYPED.finditer(data):
                 pattern = _VALID.get(XSD + m.group(1).decode("ascii"))
                 start = data.rfind(b'"', 0, m.start()) + 1
-                if pattern is not None and not pattern.fullmatch(data[start:m.start()].decode("utf-8", "replace")):
-                    bad.append(data[data.rfind(b"\n", 0, m.start()) + 1:m.end()])
+                if pattern is not None and not pattern.fullmatch(data[start : m.start()].decode("utf-8", "replace")):
+                    bad.append(data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
             quads: Iterable[ox.Quad] = ox.parse(b"\n".join(bad), format=fmt) if bad else ()
         else:
             quads = ox.parse(data, format=fmt, base_iri=base_iri(source))
         for q in quads:
             o = q.object
-            if isinstance(o, ox.Literal) and not o.language and (pattern := _VALID.get(o.datatype.value)) \
-                    and not pattern.fullmatch(o.value) or isinstance(o, ox.Literal) and o.datatype.value in _BOUNDED and not datatype_holds(str(o), o.datatype.value):
+            if (
+                isinstance(o, ox.Literal)
+                and not o.language
+                and (pattern := _VALID.get(o.datatype.value))
+                and not pattern.fullmatch(o.value)
+                or isinstance(o, ox.Literal)
+                and o.datatype.value in _BOUNDED
+                and not datatype_holds(str(o), o.datatype.value)
+            ):
                 findings.append(_finding(str(q.subject), str(q.predicate), str(o), o.datatype.value))
     return findings
 
 
 def _finding(subject: str, predicate: str, value: str, datatype: str) -> Finding:
     name = datatype.removeprefix(XSD)
-    return Finding(stage="syntax", severity="Violation", component="ill-typed-literal", focus=subject,
-                   path=predicate, value=value,
-                   message=f"the literal {value} is not a valid xsd:{name}" if datatype.startswith(XSD) else
-                   f"the literal {value} is not valid for its datatype <{datatype}>",
-                   fix=f"write a value in the lexical form of xsd:{name}, or give it the datatype it really has")
+    return Finding(
+        stage="syntax",
+        severity="Violation",
+        component="ill-typed-literal",
+        focus=subject,
+        path=predicate,
+        value=value,
+        message=f"the literal {value} is not a valid xsd:{name}"
+        if datatype.startswith(XSD)
+        else f"the literal {value} is not valid for its datatype <{datatype}>",
+        fix=f"write a value in the lexical form of xsd:{name}, or give it the datatype it really has",
+    )

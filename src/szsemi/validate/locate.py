@@ -29,15 +29,33 @@ import pyoxigraph as ox
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_NUMERIC = {_XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                               "nonNegativeInteger", "positiveInteger", "negativeInteger",
-                               "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-                               "unsignedByte")}
+_NUMERIC = {
+    _XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 
 
 # --------------------------------------------------------------------------------------------
 # Terms, comparable between the Turtle text and the store
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Term:
@@ -97,7 +115,8 @@ def parse_nt_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 # Tokens
 # --------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>[ \t\r\n]+|\#[^\r\n]*)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
@@ -111,7 +130,9 @@ _TOKEN = re.compile(r"""
                  (?:(?:[^\s;,()\[\]"'#\\]|\\.)*(?:[^\s;,()\[\]"'#\\.]|\\.))?)?)
   | (?P<word>[A-Za-z@][A-Za-z]*)
   | (?P<punct>[\[\]();,.])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -133,6 +154,7 @@ def _unescape(text: str) -> str:
         if m.group(1) or m.group(2):
             return chr(int(m.group(1) or m.group(2), 16))
         return _STRING_ESCAPES.get(m.group(3), m.group(3))
+
     return _ESCAPE.sub(one, text)
 
 
@@ -149,7 +171,7 @@ def _tokens(text: str) -> list[_Tok]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise ValueError(f"line {line}: cannot read {text[pos:pos + 20]!r}")
+            raise ValueError(f"line {line}: cannot read {text[pos : pos + 20]!r}")
         kind = m.lastgroup or ""
         if kind != "ws":
             out.append(_Tok(kind, m.group(), line))
@@ -161,6 +183,7 @@ def _tokens(text: str) -> list[_Tok]:
 # --------------------------------------------------------------------------------------------
 # A Turtle reader that keeps line numbers
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -309,8 +332,7 @@ class _Reader:
             previous = cell
         end = self.take(")")
         if previous is not None:
-            self.out.statements.append(Statement(previous, _RDF + "rest", Term.iri(_RDF + "nil"),
-                                                 end.line, end.line))
+            self.out.statements.append(Statement(previous, _RDF + "rest", Term.iri(_RDF + "nil"), end.line, end.line))
         del start
         return head
 
@@ -366,6 +388,7 @@ def subject_lines(text: str) -> dict[str, int]:
 # The index over every file of a run
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Location:
     file: str | None = None
@@ -396,8 +419,7 @@ class SourceIndex:
                 if st.object.is_blank:
                     self.parent.setdefault(st.object, (st.subject, st.predicate))
 
-    def statement_line(self, subject: str | Term, predicate: str, obj: Term | None = None
-                       ) -> tuple[str, int] | None:
+    def statement_line(self, subject: str | Term, predicate: str, obj: Term | None = None) -> tuple[str, int] | None:
         """Where ``subject predicate obj`` is written: the object's line; without ``obj``, the line of
         the first such predicate."""
         node = Term.iri(subject) if isinstance(subject, str) else subject
@@ -406,8 +428,7 @@ class SourceIndex:
                 return name, st.line if obj is not None else st.predicate_line
         return None
 
-    def locate(self, store: ox.Store, focus: str | None, path: str | None = None,
-               value: str | None = None) -> Location:
+    def locate(self, store: ox.Store, focus: str | None, path: str | None = None, value: str | None = None) -> Location:
         """Where the focus node's block starts and, if found, where (focus, path, value) is written."""
         if not focus:
             return Location()
@@ -434,15 +455,22 @@ class SourceIndex:
             obj = self._value(store, node, path, value)
             # (focus, path, value) when written so; else the first statement of the path (a missing
             # or extra value, or a SPARQL constraint whose value defaults to the focus node)
-            triple = (self.statement_line(node, path, obj) if obj is not None else None) or \
-                self.statement_line(node, path)
+            triple = (self.statement_line(node, path, obj) if obj is not None else None) or self.statement_line(
+                node, path
+            )
         if triple is None and anchor is not None:
             triple = blank_at
         triple_file, triple_line = triple or (None, None)
         return Location(file, line, triple_file, triple_line, anchor=anchor)
 
-    def _incoming(self, store: ox.Store, node_ox: ox.NamedNode | ox.BlankNode | ox.Literal, node: Term, predicate: str, value: str | None
-                  ) -> tuple[str, int] | None:
+    def _incoming(
+        self,
+        store: ox.Store,
+        node_ox: ox.NamedNode | ox.BlankNode | ox.Literal,
+        node: Term,
+        predicate: str,
+        value: str | None,
+    ) -> tuple[str, int] | None:
         """Where ``value predicate focus`` is written; without a value (a count), the first such
         statement in the files."""
         subject = self._value(store, node, predicate, value)
@@ -450,10 +478,11 @@ class SourceIndex:
             return self.statement_line(subject, predicate, node)
         if isinstance(node_ox, ox.Literal):
             return None
-        places = [self.statement_line(subject, predicate, node)
-                  for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node_ox)
-                  if not isinstance(q.subject, ox.Triple)
-                  and (subject := self._node(store, q.subject)[0]) is not None]
+        places = [
+            self.statement_line(subject, predicate, node)
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node_ox)
+            if not isinstance(q.subject, ox.Triple) and (subject := self._node(store, q.subject)[0]) is not None
+        ]
         return min((p for p in places if p), default=None)
 
     def _value(self, store: ox.Store, node: Term, path: str, value: str | None) -> Term | None:
@@ -467,8 +496,7 @@ class SourceIndex:
             return from_ox(term)
         return self._node(store, term)[0]
 
-    def _node(self, store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal
-              ) -> tuple[Term | None, str | None]:
+    def _node(self, store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[Term | None, str | None]:
         """The parsed node for a store term, and for a blank node its anchor (owner IRI and path)."""
         if not isinstance(term, ox.BlankNode):
             return from_ox(term), None
@@ -479,8 +507,9 @@ class SourceIndex:
         anchor = " ".join([f"<{owner.value}>", *(f"<{p}>" for p, _ in steps)])
         node = Term.iri(owner.value)
         for predicate, blank in steps:
-            candidates = [st.object for _, st in self.by_subject.get(node, [])
-                          if st.predicate == predicate and st.object.is_blank]
+            candidates = [
+                st.object for _, st in self.by_subject.get(node, []) if st.predicate == predicate and st.object.is_blank
+            ]
             if not candidates:
                 return None, anchor
             wanted = _signature_store(store, blank)
@@ -509,5 +538,8 @@ def _owner_chain(store: ox.Store, blank: ox.BlankNode) -> tuple[ox.NamedNode, li
 
 
 def _signature_store(store: ox.Store, node: ox.BlankNode) -> set[tuple[str, Term]]:
-    return {(q.predicate.value, from_ox(q.object)) for q in store.quads_for_pattern(node, None, None)
-            if not isinstance(q.object, ox.BlankNode | ox.Triple)}
+    return {
+        (q.predicate.value, from_ox(q.object))
+        for q in store.quads_for_pattern(node, None, None)
+        if not isinstance(q.object, ox.BlankNode | ox.Triple)
+    }

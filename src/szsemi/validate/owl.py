@@ -26,8 +26,12 @@ _TEMPDIR_LOCK = threading.Lock()
 def owl_findings(graph: rdflib.Graph) -> list[Finding]:
     """Run HermiT on ``graph`` (ontology and data together) and return what it finds."""
     output = io.StringIO()
-    with _TEMPDIR_LOCK, tempfile.TemporaryDirectory(prefix="szsemi-owl-") as tmp, \
-            contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+    with (
+        _TEMPDIR_LOCK,
+        tempfile.TemporaryDirectory(prefix="szsemi-owl-") as tmp,
+        contextlib.redirect_stdout(output),
+        contextlib.redirect_stderr(output),
+    ):
         saved_tempdir, tempfile.tempdir = tempfile.tempdir, tmp
         try:
             unsatisfiable = _reason(graph, os.path.join(tmp, "graph.nt"), output)
@@ -43,8 +47,7 @@ def _reason(graph: rdflib.Graph, path: str, output: io.StringIO) -> set[str] | N
     import owlready2
 
     if shutil.which(owlready2.JAVA_EXE) is None:
-        raise EngineError(f"the OWL check needs Java to run HermiT, and {owlready2.JAVA_EXE!r} "
-                          "is not on the PATH")
+        raise EngineError(f"the OWL check needs Java to run HermiT, and {owlready2.JAVA_EXE!r} is not on the PATH")
     if (None, OWL.imports, None) in graph:
         # The graph already holds everything; owlready2 would try to fetch the imports.
         graph = _without_imports(graph)
@@ -54,8 +57,7 @@ def _reason(graph: rdflib.Graph, path: str, output: io.StringIO) -> set[str] | N
         with open(path, "rb") as f:
             world.get_ontology("http://szsemi.invalid/owl-check/").load(fileobj=f, format="ntriples")
         # Dates and years are not in the OWL 2 datatype map; HermiT would refuse the whole graph.
-        owlready2.sync_reasoner(world, infer_property_values=False, debug=0,
-                                ignore_unsupported_datatypes=True)
+        owlready2.sync_reasoner(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
         return {c.iri for c in world.inconsistent_classes() if c.iri != _NOTHING}
     except owlready2.OwlReadyInconsistentOntologyError:
         return None
@@ -82,20 +84,35 @@ def _useful(text: str, limit: int = 2000) -> str:
 def _inconsistency(graph: rdflib.Graph) -> Finding:
     clashes = _disjoint_clashes(graph)
     if not clashes:
-        return Finding(stage="owl", severity="Violation", component="inconsistent",
-                       message="The ontology and data are inconsistent: no interpretation satisfies "
-                               "them all. Look for individuals typed in disjoint classes, "
-                               "functional or cardinality restrictions with too many values, "
-                               "literals outside a property's rdfs:range datatype (a language-tagged "
-                               "string is not an xsd:string), and owl:sameAs/owl:differentFrom "
-                               "contradictions.")
+        return Finding(
+            stage="owl",
+            severity="Violation",
+            component="inconsistent",
+            message="The ontology and data are inconsistent: no interpretation satisfies "
+            "them all. Look for individuals typed in disjoint classes, "
+            "functional or cardinality restrictions with too many values, "
+            "literals outside a property's rdfs:range datatype (a language-tagged "
+            "string is not an xsd:string), and owl:sameAs/owl:differentFrom "
+            "contradictions.",
+        )
     node, c1, c2 = clashes[0]
-    more = "" if len(clashes) == 1 else (
-        f" Other clashes: {', '.join(f'{x.n3()} ({a.n3()}, {b.n3()})' for x, a, b in clashes[1:6])}"
-        + (" ..." if len(clashes) > 6 else "") + ".")
-    return Finding(stage="owl", severity="Violation", focus=node.n3(), component="owl:disjointWith",
-                   message=f"The ontology and data are inconsistent: {node.n3()} is an instance of "
-                           f"{c1.n3()} and of {c2.n3()}, which are declared disjoint.{more}")
+    more = (
+        ""
+        if len(clashes) == 1
+        else (
+            f" Other clashes: {', '.join(f'{x.n3()} ({a.n3()}, {b.n3()})' for x, a, b in clashes[1:6])}"
+            + (" ..." if len(clashes) > 6 else "")
+            + "."
+        )
+    )
+    return Finding(
+        stage="owl",
+        severity="Violation",
+        focus=node.n3(),
+        component="owl:disjointWith",
+        message=f"The ontology and data are inconsistent: {node.n3()} is an instance of "
+        f"{c1.n3()} and of {c2.n3()}, which are declared disjoint.{more}",
+    )
 
 
 def _disjoint_clashes(graph: rdflib.Graph) -> list[tuple]:
@@ -104,7 +121,7 @@ def _disjoint_clashes(graph: rdflib.Graph) -> list[tuple]:
     for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         for members in graph.objects(axiom, OWL.members):
             classes = list(graph.items(members))
-            pairs.update((a, b) for i, a in enumerate(classes) for b in classes[i + 1:])
+            pairs.update((a, b) for i, a in enumerate(classes) for b in classes[i + 1 :])
     clashes = set()
     for c1, c2 in pairs:
         both = _instances(graph, c1) & _instances(graph, c2)
@@ -113,15 +130,19 @@ def _disjoint_clashes(graph: rdflib.Graph) -> list[tuple]:
 
 
 def _instances(graph: rdflib.Graph, cls) -> set:
-    return {x for sub in graph.transitive_subjects(RDFS.subClassOf, cls)
-            for x in graph.subjects(RDF.type, sub)}
+    return {x for sub in graph.transitive_subjects(RDFS.subClassOf, cls) for x in graph.subjects(RDF.type, sub)}
 
 
 def _unsatisfiable(graph: rdflib.Graph, iri: str) -> Finding:
     node = rdflib.URIRef(iri)
     supers = sorted(s.n3() for s in graph.objects(node, RDFS.subClassOf) if isinstance(s, rdflib.URIRef))
     hint = f" (asserted superclasses: {', '.join(supers)})" if supers else ""
-    return Finding(stage="owl", severity="Violation", focus=node.n3(), component="owl:Nothing",
-                   message=f"{node.n3()} is unsatisfiable: it can have no instances. Look for "
-                           f"disjointness axioms between its superclasses{hint} and for "
-                           "contradictory restrictions on it.")
+    return Finding(
+        stage="owl",
+        severity="Violation",
+        focus=node.n3(),
+        component="owl:Nothing",
+        message=f"{node.n3()} is unsatisfiable: it can have no instances. Look for "
+        f"disjointness axioms between its superclasses{hint} and for "
+        "contradictory restrictions on it.",
+    )

@@ -21,12 +21,12 @@ import re
 import rdflib
 from rdflib.namespace import SH
 
-from szsemi.query.binding import query_variables
-from szsemi.query.catalogue import StoredQuery, check_syntax
 from szsemi.errors import QueryDefinitionError
 from szsemi.graph.namespaces import PREFIXES
-from szsemi.validate.report import Finding
+from szsemi.query.binding import query_variables
+from szsemi.query.catalogue import StoredQuery, check_syntax
 from szsemi.sparql_syntax import tokens
+from szsemi.validate.report import Finding
 from szsemi.validate.shacl_sparql import declared_prefixes
 
 _PREFIX_LINE = re.compile(r"^[ \t]*(@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
@@ -37,10 +37,25 @@ def _line(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def _finding(check: str, severity: str, message: str, file: str, line: int | None, value: str | None = None,
-             shape: str | None = None) -> Finding:
-    return Finding(stage="lint", severity=severity, component=check, message=message, file=file, line=line,
-                   value=value, shape=shape)
+def _finding(
+    check: str,
+    severity: str,
+    message: str,
+    file: str,
+    line: int | None,
+    value: str | None = None,
+    shape: str | None = None,
+) -> Finding:
+    return Finding(
+        stage="lint",
+        severity=severity,
+        component=check,
+        message=message,
+        file=file,
+        line=line,
+        value=value,
+        shape=shape,
+    )
 
 
 def _declare_hint(prefix: str) -> str:
@@ -65,15 +80,30 @@ def _scan(text: str) -> tuple[dict[str, tuple[str, int]], list[tuple[str, int]]]
     return declared, used
 
 
-def lint_query_text(text: str, file: str, *, offset: int = 0, declared_outside: dict[str, str] | None = None,
-                    shape: str | None = None, check_unused: bool = True) -> list[Finding]:
+def lint_query_text(
+    text: str,
+    file: str,
+    *,
+    offset: int = 0,
+    declared_outside: dict[str, str] | None = None,
+    shape: str | None = None,
+    check_unused: bool = True,
+) -> list[Finding]:
     """Lint one SPARQL text; ``offset`` lines precede it in ``file``; ``declared_outside`` are
     the prefixes declared for it elsewhere (a constraint's ``sh:prefixes``)."""
     try:
         declared, used = _scan(text)
     except QueryDefinitionError as e:
-        return [_finding("unreadable-query", "Violation", f"the query cannot be read: {e.reason}", file,
-                         (e.line or 1) + offset, shape=shape)]
+        return [
+            _finding(
+                "unreadable-query",
+                "Violation",
+                f"the query cannot be read: {e.reason}",
+                file,
+                (e.line or 1) + offset,
+                shape=shape,
+            )
+        ]
     known = {**(declared_outside or {}), **{p: ns for p, (ns, _) in declared.items()}}
     findings = []
     reported = set()
@@ -81,29 +111,58 @@ def lint_query_text(text: str, file: str, *, offset: int = 0, declared_outside: 
         if prefix not in known and prefix not in reported:
             reported.add(prefix)
             where = "its sh:prefixes" if declared_outside is not None else "the query"
-            fix = (f"add PREFIX {prefix}:{_declare_hint(prefix)}" if declared_outside is None else
-                   f"declare it with sh:declare [ sh:prefix \"{prefix}\" ; sh:namespace "
-                   f"\"{PREFIXES.get(prefix, 'namespace')}\"^^xsd:anyURI ] on the sh:prefixes node")
-            findings.append(_finding("undeclared-prefix", "Violation",
-                                     f"the prefix '{prefix}:' is used but not declared"
-                                     + (f" in {where}" if declared_outside is not None else "") + f": {fix}",
-                                     file, _line(text, index) + offset, value=prefix, shape=shape))
+            fix = (
+                f"add PREFIX {prefix}:{_declare_hint(prefix)}"
+                if declared_outside is None
+                else f'declare it with sh:declare [ sh:prefix "{prefix}" ; sh:namespace '
+                f'"{PREFIXES.get(prefix, "namespace")}"^^xsd:anyURI ] on the sh:prefixes node'
+            )
+            findings.append(
+                _finding(
+                    "undeclared-prefix",
+                    "Violation",
+                    f"the prefix '{prefix}:' is used but not declared"
+                    + (f" in {where}" if declared_outside is not None else "")
+                    + f": {fix}",
+                    file,
+                    _line(text, index) + offset,
+                    value=prefix,
+                    shape=shape,
+                )
+            )
     for prefix, (namespace, index) in declared.items():
         findings += _mismatch(prefix, namespace, file, _line(text, index) + offset, shape=shape)
         if check_unused and prefix not in {p for p, _ in used}:
-            findings.append(_finding("unused-prefix", "Warning",
-                                     f"PREFIX {prefix}: is declared but never used: remove the line",
-                                     file, _line(text, index) + offset, value=prefix, shape=shape))
+            findings.append(
+                _finding(
+                    "unused-prefix",
+                    "Warning",
+                    f"PREFIX {prefix}: is declared but never used: remove the line",
+                    file,
+                    _line(text, index) + offset,
+                    value=prefix,
+                    shape=shape,
+                )
+            )
     return findings
 
 
-def _mismatch(prefix: str, namespace: str, file: str, line: int | None, severity: str = "Violation",
-              shape: str | None = None) -> list[Finding]:
+def _mismatch(
+    prefix: str, namespace: str, file: str, line: int | None, severity: str = "Violation", shape: str | None = None
+) -> list[Finding]:
     if prefix in PREFIXES and PREFIXES[prefix] != namespace:
-        return [_finding("prefix-namespace-mismatch", severity,
-                         f"'{prefix}:' is declared as <{namespace}> but the project's prefix map has "
-                         f"<{PREFIXES[prefix]}>: use that namespace, or another prefix name for this one",
-                         file, line, value=f"<{namespace}>", shape=shape)]
+        return [
+            _finding(
+                "prefix-namespace-mismatch",
+                severity,
+                f"'{prefix}:' is declared as <{namespace}> but the project's prefix map has "
+                f"<{PREFIXES[prefix]}>: use that namespace, or another prefix name for this one",
+                file,
+                line,
+                value=f"<{namespace}>",
+                shape=shape,
+            )
+        ]
     return []
 
 
@@ -114,16 +173,23 @@ def lint_query(query: StoredQuery) -> list[Finding]:
         try:
             check_syntax(query.text)
         except QueryDefinitionError as e:
-            findings.append(_finding("unreadable-query", "Violation", e.reason, query.path, e.line,
-                                     shape=query.path))
+            findings.append(_finding("unreadable-query", "Violation", e.reason, query.path, e.line, shape=query.path))
     if query.rule is not None:
         variables = query_variables(query.text)
         for name in dict.fromkeys(_PLACEHOLDER.findall(query.rule.message)):
             if name not in variables:
-                findings.append(_finding("unknown-message-variable", "Violation",
-                                         f"the message names {{{name}}} but the query has no ?{name}: "
-                                         f"project ?{name} or fix the message", query.path,
-                                         _message_line(query.text), value=name, shape=query.path))
+                findings.append(
+                    _finding(
+                        "unknown-message-variable",
+                        "Violation",
+                        f"the message names {{{name}}} but the query has no ?{name}: "
+                        f"project ?{name} or fix the message",
+                        query.path,
+                        _message_line(query.text),
+                        value=name,
+                        shape=query.path,
+                    )
+                )
     return findings
 
 
@@ -148,8 +214,10 @@ def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -
     broken = set()
     for decl in sorted(set(shapes.subjects(SH.prefix, None))):
         prefix, namespace = str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
-        file, line = _find(files, re.compile(r'sh:prefix\s+"' + re.escape(prefix) + r'"\s*;\s*sh:namespace\s+"'
-                                             + re.escape(namespace) + '"'))
+        file, line = _find(
+            files,
+            re.compile(r'sh:prefix\s+"' + re.escape(prefix) + r'"\s*;\s*sh:namespace\s+"' + re.escape(namespace) + '"'),
+        )
         if line is None:
             file, line = _find(files, re.compile(r'sh:prefix\s+"' + re.escape(prefix) + '"'))
         findings += _mismatch(prefix, namespace, file, line)
@@ -158,8 +226,14 @@ def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -
             declared = declared_prefixes(shapes, owner)
             text = str(query)
             file, line = _find_text(files, text)
-            found = lint_query_text(text, file, offset=(line or 1) - 1, declared_outside=declared,
-                                    shape=_owner_name(shapes, owner), check_unused=False)
+            found = lint_query_text(
+                text,
+                file,
+                offset=(line or 1) - 1,
+                declared_outside=declared,
+                shape=_owner_name(shapes, owner),
+                check_unused=False,
+            )
             if any(f.component in ("undeclared-prefix", "unreadable-query") for f in found):
                 broken.add(owner)
             findings += found
@@ -168,8 +242,11 @@ def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -
 
 def lint_turtle(file: str, text: str) -> list[Finding]:
     """Project prefixes that a Turtle file declares with another namespace (Warning)."""
-    return [f for m in _PREFIX_LINE.finditer(text)
-            for f in _mismatch(m.group(2) or "", m.group(3), file, _line(text, m.start()), "Warning")]
+    return [
+        f
+        for m in _PREFIX_LINE.finditer(text)
+        for f in _mismatch(m.group(2) or "", m.group(3), file, _line(text, m.start()), "Warning")
+    ]
 
 
 def _owner_name(shapes: rdflib.Graph, owner) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from szsemi.graph.terms import compact
 from szsemi.validate.hints import display_term
 from szsemi.validate.report import SEVERITIES, Finding, Report, at_least
-from szsemi.graph.terms import compact
 
 JSON_FORMAT = "szsemi-validation/1"
 FORMATS = ("text", "json", "junit", "github")
@@ -54,8 +54,7 @@ def render_text(report: Report) -> str:
 
 
 def _text_finding(f: Finding) -> list[str]:
-    what = " ".join(x for x in (_focus(f), _name(f.path)) if x) or " ".join(
-        x for x in (f.component, f.value) if x)
+    what = " ".join(x for x in (_focus(f), _name(f.path)) if x) or " ".join(x for x in (f.component, f.value) if x)
     out = [f"{_place(f)}: {f.severity} [{f.stage}] {what}".rstrip(), f"    {f.message}"]
     if f.fix:
         out.append(f"    fix: {f.fix}")
@@ -72,8 +71,7 @@ def _text_finding(f: Finding) -> list[str]:
 
 
 def summary_line(report: Report) -> str:
-    counts = ", ".join(f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}"
-                       for s in SEVERITIES)
+    counts = ", ".join(f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES)
     if report.baseline:
         counts += f", {report.count_baselined()} baselined"
     if report.failed:
@@ -83,32 +81,42 @@ def summary_line(report: Report) -> str:
     failed = "".join(f"; could not run {f}" for f in report.failures)
     if report.failures:
         verdict += " as far as checked"
-    return (f"{len(report.files)} data files, {report.triples} triples with the ontology; "
-            f"stages: {', '.join(report.stages)}; {counts}: {verdict}{failed}")
+    return (
+        f"{len(report.files)} data files, {report.triples} triples with the ontology; "
+        f"stages: {', '.join(report.stages)}; {counts}: {verdict}{failed}"
+    )
 
 
 def render_json(report: Report) -> str:
-    return json.dumps({
-        "format": JSON_FORMAT,
-        "conforms": report.conforms,
-        "passed": not report.failed,
-        "fail_on": report.fail_on,
-        "stages": report.stages,
-        "checks": report.checks,
-        "engines": report.engines,
-        "failures": report.failures,
-        "files": report.files,
-        "triples": report.triples,
-        "baseline": report.baseline,
-        "counts": {s: report.count(s) for s in SEVERITIES},
-        "baselined": report.count_baselined(),
-        "findings": [f.as_dict() for f in report.findings],
-    }, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "format": JSON_FORMAT,
+                "conforms": report.conforms,
+                "passed": not report.failed,
+                "fail_on": report.fail_on,
+                "stages": report.stages,
+                "checks": report.checks,
+                "engines": report.engines,
+                "failures": report.failures,
+                "files": report.files,
+                "triples": report.triples,
+                "baseline": report.baseline,
+                "counts": {s: report.count(s) for s in SEVERITIES},
+                "baselined": report.count_baselined(),
+                "findings": [f.as_dict() for f in report.findings],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # JUnit XML: a test suite per stage, a failing test case per finding, a passing one per clean check
 # --------------------------------------------------------------------------------------------
+
 
 def render_junit(report: Report) -> str:
     root = ET.Element("testsuites", name="szsemi validate")
@@ -121,8 +129,12 @@ def render_junit(report: Report) -> str:
         for f in findings:
             check = _name(f.shape or f.component) or stage
             with_findings.add(f.shape or f.component)
-            case = ET.SubElement(suite, "testcase", classname=f"szsemi.{stage}.{check}",
-                                 name=f"{_place(f)} {_focus(f)} {_name(f.path)}".strip())
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"szsemi.{stage}.{check}",
+                name=f"{_place(f)} {_focus(f)} {_name(f.path)}".strip(),
+            )
             file, line = f.where
             if file:
                 case.set("file", file)
@@ -134,8 +146,9 @@ def render_junit(report: Report) -> str:
                 ET.SubElement(case, "skipped", message=f"baselined: {f.baselined}").text = body
                 counts["skipped"] += 1
             elif at_least(f.severity, report.fail_on):
-                failure = ET.SubElement(case, "failure", message=f"{f.severity}: {f.message}",
-                                        type=_name(f.component) or f.severity)
+                failure = ET.SubElement(
+                    case, "failure", message=f"{f.severity}: {f.message}", type=_name(f.component) or f.severity
+                )
                 failure.text = body
                 counts["failures"] += 1
             else:
@@ -204,6 +217,7 @@ def render_github(report: Report) -> str:
 # The SHACL validation report, as Turtle
 # --------------------------------------------------------------------------------------------
 
+
 def render_shacl_turtle(report: Report) -> str:
     """The SHACL stage's results as a standard ``sh:ValidationReport``.
 
@@ -215,8 +229,8 @@ def render_shacl_turtle(report: Report) -> str:
     import rdflib
     from rdflib.namespace import RDF, RDFS, SH
 
-    from szsemi.validate.locate import parse_nt_term
     from szsemi.graph.namespaces import PREFIXES
+    from szsemi.validate.locate import parse_nt_term
 
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():

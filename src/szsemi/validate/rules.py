@@ -18,11 +18,11 @@ import re
 
 import pyoxigraph as ox
 
+from szsemi.errors import EngineError, QueryDefinitionError
+from szsemi.graph.terms import compact
 from szsemi.query.binding import bind
 from szsemi.query.catalogue import StoredQuery, check_syntax
-from szsemi.errors import EngineError, QueryDefinitionError
 from szsemi.validate.report import Finding
-from szsemi.graph.terms import compact
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -49,10 +49,8 @@ def _run(store: ox.Store, check: StoredQuery) -> list[Finding]:
         try:  # the place in the file, not in the bound text
             check_syntax(check.text)
         except QueryDefinitionError as place:
-            raise QueryDefinitionError(place.reason, path=check.path, line=place.line,
-                                       column=place.column) from None
-        raise QueryDefinitionError(f"the check does not parse once bound: {e.msg or e}",
-                                   path=check.path) from None
+            raise QueryDefinitionError(place.reason, path=check.path, line=place.line, column=place.column) from None
+        raise QueryDefinitionError(f"the check does not parse once bound: {e.msg or e}", path=check.path) from None
     except (OSError, RuntimeError, ValueError) as e:
         raise EngineError(f"{check.path}: the check failed to run: {e}") from None
     names = [v.value for v in solutions.variables]
@@ -65,12 +63,18 @@ def _run(store: ox.Store, check: StoredQuery) -> list[Finding]:
         focus = values.get(focus_var)
         path = values.get(path_var) if path_var else None
         value = values.get("value")
-        findings.append(Finding(
-            stage="rules", severity=rule.severity, component=rule.id, shape=check.path,
-            focus=str(focus) if isinstance(focus, (ox.NamedNode, ox.BlankNode)) else None,
-            path=str(path) if isinstance(path, ox.NamedNode) else None,
-            value=str(value) if value is not None else None,
-            message=_PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1)), m.group(0)), rule.message)))
+        findings.append(
+            Finding(
+                stage="rules",
+                severity=rule.severity,
+                component=rule.id,
+                shape=check.path,
+                focus=str(focus) if isinstance(focus, (ox.NamedNode, ox.BlankNode)) else None,
+                path=str(path) if isinstance(path, ox.NamedNode) else None,
+                value=str(value) if value is not None else None,
+                message=_PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1)), m.group(0)), rule.message),
+            )
+        )
     return findings
 
 

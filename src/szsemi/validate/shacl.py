@@ -20,8 +20,8 @@ from rdflib.namespace import RDF, SH, XSD
 
 from szsemi.errors import InputError
 from szsemi.validate.report import Finding
-from szsemi.validate.shacl_paths import path_text
 from szsemi.validate.shacl_compile import Check, Plan, compile_shapes
+from szsemi.validate.shacl_paths import path_text
 from szsemi.validate.shacl_values import canonical_form, datatype_holds, datatype_matches, to_rdflib
 from szsemi.validate.written import WrittenTerms
 
@@ -29,10 +29,14 @@ _MESSAGE_VAR = re.compile(r"\{[?$](\w+)\}")
 _LEXICAL = re.compile(r"(__OK_\d+__)\((\?\w+)\)")
 
 
-def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
-                   written: WrittenTerms | None = None,
-                   faithful: Callable[[], rdflib.Graph] | None = None,
-                   engines: dict[str, list[str]] | None = None) -> list[Finding]:
+def shacl_findings(
+    data: rdflib.Graph,
+    store: ox.Store,
+    shapes: rdflib.Graph,
+    written: WrittenTerms | None = None,
+    faithful: Callable[[], rdflib.Graph] | None = None,
+    engines: dict[str, list[str]] | None = None,
+) -> list[Finding]:
     """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``.
 
     ``written``: the literals the store holds in another form than the files (see
@@ -46,8 +50,10 @@ def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
         # the store cannot show the data's datatypes as written: the reference engine checks it all,
         # on the data as the files write it
         if engines is not None:
-            engines["pyshacl"] = ["every shape: the data writes literals of a datatype the store keeps as another "
-                                  "(xsd:int, xsd:byte... as xsd:integer)"]
+            engines["pyshacl"] = [
+                "every shape: the data writes literals of a datatype the store keeps as another "
+                "(xsd:int, xsd:byte... as xsd:integer)"
+            ]
         findings = pyshacl_findings(faithful() if faithful is not None else data, shapes, shapes, {})
         return sorted(findings)
     plan = compile_shapes(shapes)
@@ -56,8 +62,7 @@ def shacl_findings(data: rdflib.Graph, store: ox.Store, shapes: rdflib.Graph,
         engines["pyshacl"] = list(plan.reasons)
     findings = run_checks(store, shapes, plan)
     if plan.fallback is not None:
-        findings += pyshacl_findings(faithful() if faithful is not None else data, plan.fallback, shapes,
-                                     plan.alias)
+        findings += pyshacl_findings(faithful() if faithful is not None else data, plan.fallback, shapes, plan.alias)
     if written:
         findings = [f for f in (_as_written(f, written, shapes) for f in findings) if f is not None]
     return sorted(findings)
@@ -106,8 +111,9 @@ def finding_key(finding: Finding) -> tuple:
 
 def run_checks(store: ox.Store, shapes: rdflib.Graph, plan: Plan) -> list[Finding]:
     """The findings of every compiled check of ``plan`` on ``store``."""
-    accepted = {token: _accepted_literals(store, datatype, predicates)
-                for token, (datatype, predicates) in plan.lexical.items()}
+    accepted = {
+        token: _accepted_literals(store, datatype, predicates) for token, (datatype, predicates) in plan.lexical.items()
+    }
 
     def fill(match: re.Match) -> str:
         terms = accepted[match.group(1)]
@@ -136,8 +142,10 @@ def _accepted_literals(store: ox.Store, datatype, predicates) -> list[str]:
     if predicates is not None and not predicates:
         return []
     values = "VALUES ?p { " + " ".join(f"<{p}>" for p in sorted(predicates)) + " } " if predicates else ""
-    query = (f"SELECT DISTINCT ?v WHERE {{ {values}?s ?p ?v . FILTER (isLiteral(?v) && "
-             f"datatype(?v) = <{datatype}> && !({canonical_form(datatype, '?v')})) }}")
+    query = (
+        f"SELECT DISTINCT ?v WHERE {{ {values}?s ?p ?v . FILTER (isLiteral(?v) && "
+        f"datatype(?v) = <{datatype}> && !({canonical_form(datatype, '?v')})) }}"
+    )
     return [str(row["v"]) for row in store.query(query) if datatype_matches(row["v"], datatype)]
 
 
@@ -162,11 +170,18 @@ def _finding(check: Check, row: dict, shapes: rdflib.Graph) -> Finding:
     message = str(check.message) if check.message is not None else check.hint()
     if check.sparql:
         message = _MESSAGE_VAR.sub(lambda m: _show(row.get(m.group(1))), message)
-    return Finding(stage="shacl", severity=_level(check.severity), focus=_n3(focus), path=path_text,
-                   component=str(check.component), value=_n3(value) if value is not None else None,
-                   shape=shape_name(shapes, check.shape), message=message,
-                   message_lang=check.message.language if check.message is not None else None,
-                   engine="compiled")
+    return Finding(
+        stage="shacl",
+        severity=_level(check.severity),
+        focus=_n3(focus),
+        path=path_text,
+        component=str(check.component),
+        value=_n3(value) if value is not None else None,
+        shape=shape_name(shapes, check.shape),
+        message=message,
+        message_lang=check.message.language if check.message is not None else None,
+        engine="compiled",
+    )
 
 
 def _to_ox(term):
@@ -191,8 +206,8 @@ def _show(term) -> str:
 
 def _level(severity) -> str:
     """sh:Violation, sh:Warning, sh:Info by name; a custom severity as ``<iri>``."""
-    if str(severity).startswith(str(SH)) and str(severity)[len(str(SH)):] in ("Violation", "Warning", "Info"):
-        return str(severity)[len(str(SH)):]
+    if str(severity).startswith(str(SH)) and str(severity)[len(str(SH)) :] in ("Violation", "Warning", "Info"):
+        return str(severity)[len(str(SH)) :]
     return f"<{severity}>"
 
 
@@ -215,13 +230,15 @@ def pyshacl_findings(data: rdflib.Graph, run: rdflib.Graph, shapes: rdflib.Graph
     import pyshacl
 
     try:
-        _, results, _ = pyshacl.validate(data, shacl_graph=run, inference="none", advanced=True,
-                                         allow_warnings=True)
+        _, results, _ = pyshacl.validate(data, shacl_graph=run, inference="none", advanced=True, allow_warnings=True)
     except NotImplementedError as e:  # a feature neither engine runs ($shapesGraph, ...): refused, not skipped
         raise InputError(f"the shapes use a SHACL feature this validator does not support: {e}") from None
     # top-level results only: those of a nested shape stay under their sh:detail, as the standard has them
-    return [_from_result(results, r, shapes, alias)
-            for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
+    return [
+        _from_result(results, r, shapes, alias)
+        for report in results.subjects(RDF.type, SH.ValidationReport)
+        for r in results.objects(report, SH.result)
+    ]
 
 
 def _from_result(results: rdflib.Graph, result, shapes: rdflib.Graph, alias: dict) -> Finding:

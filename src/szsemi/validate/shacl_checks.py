@@ -30,9 +30,16 @@ class CheckBuilder(Conditions):
     """The checks of one component of one shape."""
 
     def check(self, shape, component, query, **kw) -> Check:
-        return Check(shape=shape, component=component, query=query, severity=self.severity(shape),
-                     path=self.one(shape, SH.path), message=kw.pop("message", self.message(shape)),
-                     hint=lambda: hint(self.g, shape, component), **kw)
+        return Check(
+            shape=shape,
+            component=component,
+            query=query,
+            severity=self.severity(shape),
+            path=self.one(shape, SH.path),
+            message=kw.pop("message", self.message(shape)),
+            hint=lambda: hint(self.g, shape, component),
+            **kw,
+        )
 
     def values(self, shape, focus: Focus, tail: str = "", value: str = "?value") -> str:
         """``focus`` binding ?this, each value node of ``shape`` there as ``value``, then ``tail``.
@@ -51,8 +58,9 @@ class CheckBuilder(Conditions):
     def direct(self, shape) -> bool:
         """The shape's path is one predicate, or its inverse."""
         path = self.one(shape, SH.path)
-        return isinstance(path, URIRef) or (isinstance(path, BNode)
-                                            and isinstance(self.one(path, SH.inversePath), URIRef))
+        return isinstance(path, URIRef) or (
+            isinstance(path, BNode) and isinstance(self.one(path, SH.inversePath), URIRef)
+        )
 
     def per_focus(self, focus: Focus, pattern: str) -> str:
         """``pattern`` evaluated once for each focus node ?this."""
@@ -77,27 +85,43 @@ class CheckBuilder(Conditions):
                     absent = "MINUS" if self.direct(shape) else "FILTER NOT EXISTS"
                     q = f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} {absent} {{ ?this {path} ?v }} }}"
                 else:
-                    q = (f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v }}')} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                    q = (
+                        f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v }}')} }} "
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+                    )
                 return [self.check(shape, SH.MinCountConstraintComponent, q)]
-            q = (f"SELECT ?this WHERE {{ {self.values(shape, focus, value='?v')} }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+            q = (
+                f"SELECT ?this WHERE {{ {self.values(shape, focus, value='?v')} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+            )
             return [self.check(shape, SH.MaxCountConstraintComponent, q)]
         if p == SH.hasValue:
             checks = []
             for value in self.objs(shape, SH.hasValue):
                 term = self.constant(value)
-                missing = ("" if term is None else f"FILTER NOT EXISTS {{ ?this {path} {term} }}" if prop
-                           else f"FILTER (!sameTerm(?this, {term}))")
-                checks.append(self.check(shape, SH.HasValueConstraintComponent,
-                                         f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} {missing} }}"))
+                missing = (
+                    ""
+                    if term is None
+                    else f"FILTER NOT EXISTS {{ ?this {path} {term} }}"
+                    if prop
+                    else f"FILTER (!sameTerm(?this, {term}))"
+                )
+                checks.append(
+                    self.check(
+                        shape,
+                        SH.HasValueConstraintComponent,
+                        f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} {missing} }}",
+                    )
+                )
             return checks
         if p == SH.uniqueLang:
             if not self.unique_lang(shape) or not prop:
                 return []
-            pairs = chain([f"?this {path} ?a", f"?this {path} ?b"],
-                          'FILTER (!sameTerm(?a, ?b) && LANG(?a) != "" && LCASE(LANG(?a)) = LCASE(LANG(?b))) '
-                          'BIND (LCASE(LANG(?a)) AS ?lang)')
+            pairs = chain(
+                [f"?this {path} ?a", f"?this {path} ?b"],
+                'FILTER (!sameTerm(?a, ?b) && LANG(?a) != "" && LCASE(LANG(?a)) = LCASE(LANG(?b))) '
+                "BIND (LCASE(LANG(?a)) AS ?lang)",
+            )
             # one result per language used more than once, as the standard counts them
             q = f"SELECT DISTINCT ?this ?lang WHERE {{ {self.per_focus(focus, pairs)} }}"
             return [self.check(shape, SH.UniqueLangConstraintComponent, q)]
@@ -111,8 +135,12 @@ class CheckBuilder(Conditions):
             if not all(isinstance(x, Literal) for x in patterns):
                 raise NotCompiled("sh:pattern is not a literal")
             flags = next(iter(self.objs(shape, SH.flags)), None)
-            return [self.check(shape, SH.PatternConstraintComponent, select(regex_prefilter(x, flags)),
-                               keep=pattern_keep(x, flags)) for x in patterns]
+            return [
+                self.check(
+                    shape, SH.PatternConstraintComponent, select(regex_prefilter(x, flags)), keep=pattern_keep(x, flags)
+                )
+                for x in patterns
+            ]
         if p in RANGES:
             op, component = RANGES[p]
             checks = []
@@ -124,13 +152,18 @@ class CheckBuilder(Conditions):
                 if bound.ill_typed is not False:
                     pass
                 elif bound.datatype in exact:
-                    sure = (f"isNumeric(?value) && datatype(?value) IN (<{exact[0]}>, <{exact[1]}>) "
-                            f"&& ?value {op} {sparql_term(bound)}")
+                    sure = (
+                        f"isNumeric(?value) && datatype(?value) IN (<{exact[0]}>, <{exact[1]}>) "
+                        f"&& ?value {op} {sparql_term(bound)}"
+                    )
                 elif bound.datatype in (XSD.double, XSD.float):
-                    sure = (f"isNumeric(?value) && datatype(?value) = <{bound.datatype}> "
-                            f"&& ?value {op} {sparql_term(bound)}")
-                checks.append(self.check(shape, component, select(f"!COALESCE({sure}, false)"),
-                                         keep=range_keep(op, bound)))
+                    sure = (
+                        f"isNumeric(?value) && datatype(?value) = <{bound.datatype}> "
+                        f"&& ?value {op} {sparql_term(bound)}"
+                    )
+                checks.append(
+                    self.check(shape, component, select(f"!COALESCE({sure}, false)"), keep=range_keep(op, bound))
+                )
             return checks
         component = _COMPONENTS.get(p)
         if component is None:
@@ -144,14 +177,23 @@ class CheckBuilder(Conditions):
             checks = []
             for cls in self.objs(shape, SH["class"]):
                 instances = f"MINUS {{ ?value {TYPE_OF} {sparql_term(cls)} }}"
-                q = (f"SELECT DISTINCT ?this ?value WHERE {{ {self.values(shape, focus)} {instances} }}" if prop
-                     else f"SELECT DISTINCT ?this ?value WHERE {{ {focus('?this')} BIND (?this AS ?value) {instances} }}")
+                q = (
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {self.values(shape, focus)} {instances} }}"
+                    if prop
+                    else f"SELECT DISTINCT ?this ?value WHERE {{ {focus('?this')} BIND (?this AS ?value) {instances} }}"
+                )
                 checks.append(self.check(shape, component, q))
             return checks
         if p == SH["in"]:  # a literal Oxigraph keeps as written may still equal a member for rdflib
             members = {_typed(m) for m in self.items(self.one(shape, SH["in"]))}
-            return [self.check(shape, component, select(condition),
-                               keep=lambda term: not isinstance(term, ox.Literal) or to_rdflib(term) not in members)]
+            return [
+                self.check(
+                    shape,
+                    component,
+                    select(condition),
+                    keep=lambda term: not isinstance(term, ox.Literal) or to_rdflib(term) not in members,
+                )
+            ]
         return [self.check(shape, component, select(condition))]
 
     def unique_lang(self, shape) -> bool:
@@ -184,18 +226,25 @@ class CheckBuilder(Conditions):
             conforms = f"FILTER NOT EXISTS {{ {self.nonconf(q, '?v', sources, stack + (shape,))} }}"
             if low is not None and low > 0 and self.direct(shape):
                 # an anti-join with the nodes that have enough conforming values, all found at once
-                enough = (f"?this {path} ?v {conforms}" if low == 1 else
-                          f"{{ SELECT ?this WHERE {{ ?this {path} ?v {conforms} }} "
-                          f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) >= {low}) }}")
+                enough = (
+                    f"?this {path} ?v {conforms}"
+                    if low == 1
+                    else f"{{ SELECT ?this WHERE {{ ?this {path} ?v {conforms} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) >= {low}) }}"
+                )
                 text = f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} MINUS {{ {enough} }} }}"
                 checks.append(self.check(shape, SH.QualifiedMinCountConstraintComponent, text))
             elif low is not None and low > 0:
-                text = (f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v {conforms} }}')} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {low})")
+                text = (
+                    f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v {conforms} }}')} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {low})"
+                )
                 checks.append(self.check(shape, SH.QualifiedMinCountConstraintComponent, text))
             if high is not None:
-                text = (f"SELECT ?this WHERE {{ {self.per_focus(focus, f'?this {path} ?v {conforms}')} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {high})")
+                text = (
+                    f"SELECT ?this WHERE {{ {self.per_focus(focus, f'?this {path} ?v {conforms}')} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {high})"
+                )
                 checks.append(self.check(shape, SH.QualifiedMaxCountConstraintComponent, text))
         return checks
 
@@ -217,14 +266,24 @@ class CheckBuilder(Conditions):
             if parts is None:
                 raise NotCompiled("a SPARQL constraint that is not a SELECT")
             prologue, body = parts
-            query = (self.prefixes(constraint) + prologue
-                     + f"SELECT * WHERE {{ {focus('?this')} LATERAL {{ {project_this(body)} }} }}")
+            query = (
+                self.prefixes(constraint)
+                + prologue
+                + f"SELECT * WHERE {{ {focus('?this')} LATERAL {{ {project_this(body)} }} }}"
+            )
             try:  # what Oxigraph cannot parse, pySHACL reads (or reports) itself
                 ox.Store().query(query)
             except SyntaxError as e:
                 raise NotCompiled(f"Oxigraph cannot read a SPARQL constraint: {e}") from None
-            checks.append(self.check(shape, SH.SPARQLConstraintComponent, query, sparql=True,
-                                     message=self.message(constraint) or self.message(shape)))
+            checks.append(
+                self.check(
+                    shape,
+                    SH.SPARQLConstraintComponent,
+                    query,
+                    sparql=True,
+                    message=self.message(constraint) or self.message(shape),
+                )
+            )
         return checks
 
     def prefixes(self, constraint) -> str:
@@ -232,20 +291,36 @@ class CheckBuilder(Conditions):
         return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in declared.items()) + "\n"
 
 
-_COMPONENTS = {SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.DatatypeConstraintComponent,
-               SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
-               SH.languageIn: SH.LanguageInConstraintComponent, SH.minLength: SH.MinLengthConstraintComponent,
-               SH.maxLength: SH.MaxLengthConstraintComponent, SH["not"]: SH.NotConstraintComponent,
-               SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
-               SH.xone: SH.XoneConstraintComponent, SH.node: SH.NodeConstraintComponent}
+_COMPONENTS = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+    SH.node: SH.NodeConstraintComponent,
+}
 
 
-_COMPONENTS = {SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.DatatypeConstraintComponent,
-               SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
-               SH.languageIn: SH.LanguageInConstraintComponent, SH.minLength: SH.MinLengthConstraintComponent,
-               SH.maxLength: SH.MaxLengthConstraintComponent, SH["not"]: SH.NotConstraintComponent,
-               SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
-               SH.xone: SH.XoneConstraintComponent, SH.node: SH.NodeConstraintComponent}
+_COMPONENTS = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+    SH.node: SH.NodeConstraintComponent,
+}
 
 
 def _typed(term):
@@ -294,10 +369,14 @@ def hint(g: rdflib.Graph, shape, component: URIRef) -> str:
         "And": lambda: "the value must conform to every shape of the sh:and list",
         "Or": lambda: "the value must conform to at least one shape of the sh:or list",
         "Xone": lambda: "the value must conform to exactly one shape of the sh:xone list",
-        "QualifiedMinCount": lambda: f"give {prop} at least {shown(SH.qualifiedMinCount)} value(s) that conform to "
-                             f"{shown(SH.qualifiedValueShape)}",
-        "QualifiedMaxCount": lambda: f"give {prop} at most {shown(SH.qualifiedMaxCount)} value(s) that conform to "
-                             f"{shown(SH.qualifiedValueShape)}",
+        "QualifiedMinCount": lambda: (
+            f"give {prop} at least {shown(SH.qualifiedMinCount)} value(s) that conform to "
+            f"{shown(SH.qualifiedValueShape)}"
+        ),
+        "QualifiedMaxCount": lambda: (
+            f"give {prop} at most {shown(SH.qualifiedMaxCount)} value(s) that conform to "
+            f"{shown(SH.qualifiedValueShape)}"
+        ),
     }
     text = texts.get(name)
     return text() if text else "SPARQL constraint not met"

@@ -97,8 +97,12 @@ class _Compiler(CheckBuilder):
 
     def top_shapes(self) -> list:
         shapes = {s for p in TARGETS for s in self.g.subjects(p, None)}
-        shapes |= {s for kind in (SH.NodeShape, SH.PropertyShape) for s in self.g.subjects(RDF.type, kind)
-                   if self.implicit_class(s)}
+        shapes |= {
+            s
+            for kind in (SH.NodeShape, SH.PropertyShape)
+            for s in self.g.subjects(RDF.type, kind)
+            if self.implicit_class(s)
+        }
         return sorted(shapes, key=str)
 
     def fallback_graph(self, parts) -> tuple[rdflib.Graph, dict]:
@@ -178,14 +182,24 @@ class _Compiler(CheckBuilder):
     def components(self, shape) -> list:
         """(parameters, builder) for each constraint component ``shape`` uses."""
         groups, done = [], set()
-        joint = {SH.closed: (SH.closed, SH.ignoredProperties),
-                 SH.ignoredProperties: (SH.closed, SH.ignoredProperties),
-                 **{p: (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                        SH.qualifiedValueShapesDisjoint)
-                    for p in (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                              SH.qualifiedValueShapesDisjoint)}}
-        builders = {SH.closed: self.closed_checks, SH.qualifiedValueShape: self.qualified_checks,
-                    SH.sparql: self.sparql_checks}
+        joint = {
+            SH.closed: (SH.closed, SH.ignoredProperties),
+            SH.ignoredProperties: (SH.closed, SH.ignoredProperties),
+            **{
+                p: (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint)
+                for p in (
+                    SH.qualifiedValueShape,
+                    SH.qualifiedMinCount,
+                    SH.qualifiedMaxCount,
+                    SH.qualifiedValueShapesDisjoint,
+                )
+            },
+        }
+        builders = {
+            SH.closed: self.closed_checks,
+            SH.qualifiedValueShape: self.qualified_checks,
+            SH.sparql: self.sparql_checks,
+        }
         for p in self.parameters(shape):
             if p in done or p == SH.property:
                 continue

@@ -37,15 +37,21 @@ class Conditions(ShapesReader):
     def value_condition(self, shape, p, v: str, sources, stack) -> str | None:
         """The failure condition of component ``p`` of ``shape`` for the value node in ``v``."""
         if p == SH["class"]:
-            return " || ".join(f"NOT EXISTS {{ {v} {TYPE_OF} {sparql_term(c)} }}"
-                               for c in self.objs(shape, SH["class"]))
+            return " || ".join(
+                f"NOT EXISTS {{ {v} {TYPE_OF} {sparql_term(c)} }}" for c in self.objs(shape, SH["class"])
+            )
         if p == SH.datatype:
             return f"!({self.datatype_match(self.one(shape, SH.datatype), v, sources)})"
         if p == SH.nodeKind:
             kind = self.one(shape, SH.nodeKind)
-            tests = {SH.IRI: f"isIRI({v})", SH.BlankNode: f"isBlank({v})", SH.Literal: f"isLiteral({v})",
-                     SH.BlankNodeOrIRI: f"!isLiteral({v})", SH.BlankNodeOrLiteral: f"!isIRI({v})",
-                     SH.IRIOrLiteral: f"!isBlank({v})"}
+            tests = {
+                SH.IRI: f"isIRI({v})",
+                SH.BlankNode: f"isBlank({v})",
+                SH.Literal: f"isLiteral({v})",
+                SH.BlankNodeOrIRI: f"!isLiteral({v})",
+                SH.BlankNodeOrLiteral: f"!isIRI({v})",
+                SH.IRIOrLiteral: f"!isBlank({v})",
+            }
             return f"!({tests[kind]})" if kind in tests else "true"
         if p == SH["in"]:
             members = [t for t in (self.constant(m) for m in self.items(self.one(shape, SH["in"]))) if t]
@@ -57,8 +63,10 @@ class Conditions(ShapesReader):
                     raise NotCompiled("sh:languageIn takes strings")
                 wanted.add(str(tag.value).lower())
             tags = ", ".join(str(ox.Literal(t)) for t in sorted(wanted)) or '""'
-            ok = (f'LANG({v}) != "" && (LCASE(LANG({v})) IN ({tags}) '
-                  f'|| LCASE(STRBEFORE(CONCAT(LANG({v}), "-"), "-")) IN ({tags}))')
+            ok = (
+                f'LANG({v}) != "" && (LCASE(LANG({v})) IN ({tags}) '
+                f'|| LCASE(STRBEFORE(CONCAT(LANG({v}), "-"), "-")) IN ({tags}))'
+            )
             if "*" in wanted:
                 ok = f'LANG({v}) != ""'
             return f"!(isLiteral({v}) && COALESCE({ok}, false))"
@@ -68,11 +76,11 @@ class Conditions(ShapesReader):
                 return None if n == 0 else f"isBlank({v}) || STRLEN(STR({v})) < {n}"
             return f"isBlank({v}) || STRLEN(STR({v})) > {n}"
         if p == SH.node:
-            return " || ".join(f"EXISTS {{ {self.nonconf(n, v, sources, stack)} }}"
-                               for n in self.objs(shape, SH.node))
+            return " || ".join(f"EXISTS {{ {self.nonconf(n, v, sources, stack)} }}" for n in self.objs(shape, SH.node))
         if p == SH["not"]:
-            return " || ".join(f"NOT EXISTS {{ {self.nonconf(n, v, sources, stack)} }}"
-                               for n in self.objs(shape, SH["not"]))
+            return " || ".join(
+                f"NOT EXISTS {{ {self.nonconf(n, v, sources, stack)} }}" for n in self.objs(shape, SH["not"])
+            )
         if p in (SH["and"], SH["or"], SH.xone):
             conditions = []
             for lst in self.objs(shape, p):
@@ -126,8 +134,13 @@ class Conditions(ShapesReader):
         for p in self.parameters(shape):
             v = self.var() if prop else x
             vp = f"{x} {path} {v} ." if prop else ""
-            if p in (SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                     SH.qualifiedValueShapesDisjoint, SH.flags):
+            if p in (
+                SH.ignoredProperties,
+                SH.qualifiedMinCount,
+                SH.qualifiedMaxCount,
+                SH.qualifiedValueShapesDisjoint,
+                SH.flags,
+            ):
                 continue  # read with sh:closed and sh:qualifiedValueShape
             if p == SH.property:
                 for sub in self.objs(shape, SH.property):
@@ -143,14 +156,22 @@ class Conditions(ShapesReader):
             elif p == SH.hasValue:
                 for value in self.objs(shape, SH.hasValue):
                     term = self.constant(value)
-                    groups.append("" if term is None else f"FILTER NOT EXISTS {{ {x} {path} {term} }}" if prop
-                                  else f"FILTER (!sameTerm({x}, {term}))")
+                    groups.append(
+                        ""
+                        if term is None
+                        else f"FILTER NOT EXISTS {{ {x} {path} {term} }}"
+                        if prop
+                        else f"FILTER (!sameTerm({x}, {term}))"
+                    )
             elif p == SH.uniqueLang:
                 if self.unique_lang(shape) and prop:
                     a, b = self.var(), self.var()
-                    groups.append(chain([f"{x} {path} {a}", f"{x} {path} {b}"],
-                                        f'FILTER (!sameTerm({a}, {b}) && LANG({a}) != "" '
-                                        f"&& LCASE(LANG({a})) = LCASE(LANG({b})))"))
+                    groups.append(
+                        chain(
+                            [f"{x} {path} {a}", f"{x} {path} {b}"],
+                            f'FILTER (!sameTerm({a}, {b}) && LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b})))',
+                        )
+                    )
             elif p == SH.closed:
                 flag = self.one(shape, SH.closed)
                 if isinstance(flag, Literal) and flag.value is True:
@@ -195,8 +216,10 @@ class Conditions(ShapesReader):
         low, high = self.qualified_bounds(shape)
         groups = []
         for q in self.objs(shape, SH.qualifiedValueShape):
+
             def conforms(v, q=q):
                 return f"NOT EXISTS {{ {self.nonconf(q, v, sources, stack)} }}"
+
             if low is not None and low > 0:
                 groups.append(f"FILTER NOT EXISTS {{ {self.distinct_values(x, path, low, conforms)} }}")
             if high is not None:

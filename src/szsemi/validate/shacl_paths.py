@@ -133,7 +133,7 @@ def _unary(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
         i += 1
     elif text[i] == "<":
         end = text.index(">", i)
-        node, i = rdflib.URIRef(text[i + 1:end]), end + 1
+        node, i = rdflib.URIRef(text[i + 1 : end]), end + 1
     else:
         raise ValueError(f"not a path: {text!r}")
     while i < len(text) and text[i] in "*+?":

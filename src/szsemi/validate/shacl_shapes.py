@@ -20,18 +20,52 @@ from szsemi.validate.shacl_values import NotCompiled, canonical, sparql_term
 TYPE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # Every predicate that makes pySHACL evaluate a constraint component (SHACL Core and sh:sparql).
-PARAMETERS = {SH[n] for n in (
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
-    "maxInclusive", "not", "and", "or", "xone", "minLength", "maxLength", "pattern", "languageIn",
-    "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "node", "property",
-    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint",
-    "closed", "ignoredProperties", "hasValue", "in", "sparql")}
+PARAMETERS = {
+    SH[n]
+    for n in (
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minExclusive",
+        "minInclusive",
+        "maxExclusive",
+        "maxInclusive",
+        "not",
+        "and",
+        "or",
+        "xone",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "languageIn",
+        "uniqueLang",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "node",
+        "property",
+        "qualifiedValueShape",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "qualifiedValueShapesDisjoint",
+        "closed",
+        "ignoredProperties",
+        "hasValue",
+        "in",
+        "sparql",
+    )
+}
 # Features that make the whole shapes graph a job for pySHACL (SHACL-AF, custom components).
 WHOLE = (SH.rule, SH.target, SH.expression, SH.ConstraintComponent, SH.parameter, SH.js, SH.jsFunctionName)
-RANGES = {SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
-          SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
-          SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
-          SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent)}
+RANGES = {
+    SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
+    SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
+    SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
+    SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent),
+}
 MAX_NESTED_COUNT = 4  # nested cardinalities are written as that many distinct variables
 
 
@@ -146,8 +180,12 @@ class ShapesReader:
             raise NotCompiled("a path that is not an IRI or a blank node")
         if self.objs(path, RDF.first):
             return "(" + "/".join(self.path(p) for p in self.items(path)) + ")"
-        for predicate, template in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"),
-                                    (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+        for predicate, template in (
+            (SH.inversePath, "^({})"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
             inner = self.one(path, predicate)
             if inner is not None:
                 return "(" + template.format(self.path(inner)) + ")"
@@ -177,8 +215,9 @@ class ShapesReader:
                 more = self.sources_after(step, start)
                 found = None if found is None or more is None else found | more
             return found
-        inner = (self.one(path, SH.zeroOrMorePath) or self.one(path, SH.oneOrMorePath)
-                 or self.one(path, SH.zeroOrOnePath))
+        inner = (
+            self.one(path, SH.zeroOrMorePath) or self.one(path, SH.oneOrMorePath) or self.one(path, SH.zeroOrOnePath)
+        )
         steps = self.sources_after(inner, None)
         return None if steps is None or start is None else steps | start
 
@@ -205,9 +244,12 @@ class ShapesReader:
         # A subquery, so that Oxigraph plans the checks' joins around it, but no DISTINCT (it tripled
         # the cost of a focus of 70k nodes): a node reached twice yields the same rows twice, which
         # every check absorbs (DISTINCT rows, COUNT(DISTINCT ...), a set of findings).
-        return Focus(lambda v: ("{ SELECT " + v + " WHERE { "
-                                + " UNION ".join("{ " + make(v) + " }" for make in branches) + " } }"),
-                     frozenset(sources))
+        return Focus(
+            lambda v: (
+                "{ SELECT " + v + " WHERE { " + " UNION ".join("{ " + make(v) + " }" for make in branches) + " } }"
+            ),
+            frozenset(sources),
+        )
 
     def value_focus(self, shape, focus: Focus, condition: Callable[[str], str] | None = None) -> Focus:
         """The value nodes of ``shape`` at ``focus`` (those meeting ``condition``) as a new focus."""
@@ -222,9 +264,6 @@ class ShapesReader:
 
         sources = self.sources_after(self.one(shape, SH.path), focus.sources) if prop else focus.sources
         return Focus(make, sources)
-
-
-
 
 
 def chain(patterns: list[str], tail: str = "") -> str:

@@ -25,8 +25,10 @@ from rdflib.namespace import OWL, SH
 from szsemi.errors import InputError
 
 # strings, IRIs and comments: their text is not syntax
-_OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*')
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
+)
 _KEYWORD = r"(?<![\w:?$]){}(?![\w:])"
 _PRE_BOUND = ("this", "shapesGraph", "currentShape")
 
@@ -45,7 +47,7 @@ def forbidden_construct(text: str, *, validator: bool = False) -> str | None:
         if re.search(_KEYWORD.format(word), code, re.IGNORECASE):
             return word
     for m in list(re.finditer(_KEYWORD.format("SELECT"), code, re.IGNORECASE))[1:]:
-        projection = re.split(r"\bWHERE\b|\{", code[m.end():], maxsplit=1, flags=re.IGNORECASE)[0]
+        projection = re.split(r"\bWHERE\b|\{", code[m.end() :], maxsplit=1, flags=re.IGNORECASE)[0]
         if not re.search(r"[?$]this\b", projection):  # a subquery must return $this (SELECT * may not)
             return "a nested SELECT that does not project $this"
     names = (*_PRE_BOUND, "value") if validator else _PRE_BOUND
@@ -57,16 +59,21 @@ def forbidden_construct(text: str, *, validator: bool = False) -> str | None:
 
 def refuse_forbidden(shapes: rdflib.Graph) -> None:
     """``InputError`` naming the shape and construct when a SPARQL text of ``shapes`` is forbidden."""
-    validators = set(shapes.objects(None, SH.validator)) | set(shapes.objects(None, SH.nodeValidator)) \
+    validators = (
+        set(shapes.objects(None, SH.validator))
+        | set(shapes.objects(None, SH.nodeValidator))
         | set(shapes.objects(None, SH.propertyValidator))
+    )
     for predicate in (SH.select, SH.ask):
         for owner, text in sorted(shapes.subject_objects(predicate)):
             found = forbidden_construct(str(text), validator=owner in validators or predicate == SH.ask)
             if found:
-                raise InputError(f"{owner_name(shapes, owner)} uses {found} in its SPARQL query, which the SHACL "
-                                 "specification forbids there (SHACL 5.3.1, pre-bound variables): rewrite it "
-                                 "(FILTER NOT EXISTS for MINUS, FILTER or UNION for VALUES, no SERVICE, "
-                                 "no subquery, BIND to another variable)")
+                raise InputError(
+                    f"{owner_name(shapes, owner)} uses {found} in its SPARQL query, which the SHACL "
+                    "specification forbids there (SHACL 5.3.1, pre-bound variables): rewrite it "
+                    "(FILTER NOT EXISTS for MINUS, FILTER or UNION for VALUES, no SERVICE, "
+                    "no subquery, BIND to another variable)"
+                )
 
 
 def owner_name(shapes: rdflib.Graph, owner: Any) -> str:
@@ -102,7 +109,7 @@ _PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:B
 def split_prologue(text: str) -> tuple[str, str] | None:
     """A SPARQL query's PREFIX/BASE declarations and the rest, or None when the rest is not a SELECT."""
     m = _PROLOGUE.match(text)
-    prologue, body = text[:m.end()] if m else "", text[m.end():] if m else text
+    prologue, body = text[: m.end()] if m else "", text[m.end() :] if m else text
     if not re.match(r"SELECT\b", body, re.IGNORECASE):
         return None
     return prologue, body
@@ -112,8 +119,7 @@ def project_this(select: str) -> str:
     """``select`` with ``?this`` projected, so that LATERAL binds it inside (SEP-0006 scoping)."""
     m = re.match(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?", select, re.IGNORECASE)
     assert m is not None
-    projection = select[m.end():].split("WHERE", 1)[0].split("{", 1)[0]
+    projection = select[m.end() :].split("WHERE", 1)[0].split("{", 1)[0]
     if projection.strip().startswith("*") or re.search(r"[$?]this\b", projection):
         return select
-    return select[:m.end()] + "?this " + select[m.end():]
-
+    return select[: m.end()] + "?this " + select[m.end() :]

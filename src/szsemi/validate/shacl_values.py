@@ -49,8 +49,11 @@ def canonical(term) -> bool:
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), _ox_literal(term)))
     stored = next(iter(store)).object
-    return (stored.value == str(term) and (stored.language or None) == ((term.language or "").lower() or None)
-            and (term.language is not None or stored.datatype.value == str(term.datatype or XSD.string)))
+    return (
+        stored.value == str(term)
+        and (stored.language or None) == ((term.language or "").lower() or None)
+        and (term.language is not None or stored.datatype.value == str(term.datatype or XSD.string))
+    )
 
 
 def to_rdflib(term):
@@ -107,9 +110,16 @@ def datatype_matches(term, datatype: URIRef) -> bool:
         value = lit.value
     finally:
         logger.setLevel(level)
-    kinds = {XSD.string: (str, bytes), XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
-             XSD.boolean: bool, XSD.date: datetime.date, XSD.time: datetime.time,
-             XSD.dateTime: datetime.datetime}
+    kinds = {
+        XSD.string: (str, bytes),
+        XSD.integer: int,
+        XSD.float: float,
+        XSD.decimal: Decimal,
+        XSD.boolean: bool,
+        XSD.date: datetime.date,
+        XSD.time: datetime.time,
+        XSD.dateTime: datetime.datetime,
+    }
     return isinstance(value, kinds[datatype]) if datatype in kinds else True
 
 
@@ -161,8 +171,10 @@ def range_keep(op: str, bound: Literal) -> Callable:
     return fails
 
 
-_SAFE_REGEX = re.compile(r"(?:[A-Za-z0-9 _,:;/#@%&'=<>!~-]|\\[.\-/]|\[\^?(?:[A-Za-z0-9_ .]|\\[.\-]|[A-Za-z0-9]-[A-Za-z0-9])+\]"
-                         r"|[()|^$?*+]|\{\d+(?:,\d*)?\})*")
+_SAFE_REGEX = re.compile(
+    r"(?:[A-Za-z0-9 _,:;/#@%&'=<>!~-]|\\[.\-/]|\[\^?(?:[A-Za-z0-9_ .]|\\[.\-]|[A-Za-z0-9]-[A-Za-z0-9])+\]"
+    r"|[()|^$?*+]|\{\d+(?:,\d*)?\})*"
+)
 
 
 def regex_prefilter(pattern: Literal, flags: Literal | None) -> str | None:

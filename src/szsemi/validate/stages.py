@@ -19,21 +19,30 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from szsemi.graph import resources
 from szsemi.errors import EngineError, InputError, QueryDefinitionError
+from szsemi.graph import resources
+from szsemi.graph.load import Source, display_name, load, rdflib_view, read_text, shipped_data
 from szsemi.validate.hints import fix_for
 from szsemi.validate.locate import SourceIndex
 from szsemi.validate.report import Finding, Report
 from szsemi.validate.written import WrittenTerms
-from szsemi.graph.load import Source, display_name, load, rdflib_view, read_text, shipped_data
 
 _TURTLE = (".ttl", ".nt")
 
 
-def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source] | None = None,
-             shapes: Sequence[Source] | None = None, queries: Sequence[str | os.PathLike] = (),
-             owl: bool = True, rules: bool = True, lint: bool = True, shipped_model: bool = True,
-             with_shipped_data: bool = False, allow_service: bool = False) -> Report:
+def validate(
+    paths: Sequence[Source] | None = None,
+    *,
+    ontology: Sequence[Source] | None = None,
+    shapes: Sequence[Source] | None = None,
+    queries: Sequence[str | os.PathLike] = (),
+    owl: bool = True,
+    rules: bool = True,
+    lint: bool = True,
+    shipped_model: bool = True,
+    with_shipped_data: bool = False,
+    allow_service: bool = False,
+) -> Report:
     """Validate ``paths`` (files or folders of ``.ttl``; default: the shipped data).
 
     ``ontology`` and ``shapes`` add to the shipped ones (a graph that extends ours), or replace
@@ -69,8 +78,11 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
         # could say "conforms"): the run stops at the first, with the lint's place and message.
         if broken_constraints:
             first = next(f for f in lint_findings if f.component in ("undeclared-prefix", "unreadable-query"))
-            raise QueryDefinitionError(f"{first.shape}: a SHACL-SPARQL constraint cannot run: {first.message}",
-                                       path=first.file, line=first.line)
+            raise QueryDefinitionError(
+                f"{first.shape}: a SHACL-SPARQL constraint cannot run: {first.message}",
+                path=first.file,
+                line=first.line,
+            )
         for name, text in [*texts, *shape_texts]:
             if name.endswith(".ttl"):
                 lint_findings += lint_turtle(name, text)
@@ -82,8 +94,9 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     refuse_service(shapes_graph, list((runnable or {}).values()), allow=allow_service)
     inputs = [*ontology_files, *data_files]
     written = WrittenTerms.scan(inputs)
-    report = check_store(store, shapes_graph, owl=owl, catalogue=runnable, written=written,
-                         faithful=lambda: faithful_graph(inputs))
+    report = check_store(
+        store, shapes_graph, owl=owl, catalogue=runnable, written=written, faithful=lambda: faithful_graph(inputs)
+    )
     from szsemi.validate.literals import ill_typed_findings
 
     report.findings += ill_typed_findings(data_files)  # a year that is no year is a finding, shapes or not
@@ -97,9 +110,15 @@ def validate(paths: Sequence[Source] | None = None, *, ontology: Sequence[Source
     return report
 
 
-def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
-                catalogue: dict | None = None, written: WrittenTerms | None = None,
-                faithful: Callable[[], rdflib.Graph] | None = None) -> Report:
+def check_store(
+    store: ox.Store,
+    shapes: rdflib.Graph,
+    *,
+    owl: bool = False,
+    catalogue: dict | None = None,
+    written: WrittenTerms | None = None,
+    faithful: Callable[[], rdflib.Graph] | None = None,
+) -> Report:
     """The graph stages (SHACL, OWL, rule queries) on a loaded store; findings not yet located.
 
     ``written``: the literals the files write in another form than the store holds them;
@@ -112,8 +131,9 @@ def check_store(store: ox.Store, shapes: rdflib.Graph, *, owl: bool = False,
     try:
         results = shacl_findings(graph, store, shapes, written, faithful, report.engines)
     except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
-        raise QueryDefinitionError(f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run "
-                                   "without --no-lint to see which and where") from None
+        raise QueryDefinitionError(
+            f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run without --no-lint to see which and where"
+        ) from None
     report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value)) for f in results]
     report.stages.append("shacl")
     report.checks["shacl"] = shape_names(shapes)
@@ -147,7 +167,7 @@ def refuse_service(shapes: rdflib.Graph, checks: Sequence[object] = (), *, allow
             name = shape.n3() if isinstance(shape, rdflib.URIRef) else "a SHACL-SPARQL constraint"
             check_service(str(text), allow=allow, where=f"the sh:{predicate.rsplit('#', 1)[-1]} query of {name}")
     for check in checks:
-        check_service(getattr(check, "text"), allow=allow, where=str(getattr(check, "path")))
+        check_service(check.text, allow=allow, where=str(check.path))
 
 
 def expand_paths(paths: Sequence[Source]) -> list[Source]:
@@ -155,9 +175,11 @@ def expand_paths(paths: Sequence[Source]) -> list[Source]:
     out: list[Source] = []
     for path in paths:
         if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
-            found = sorted(p for p in Path(path).rglob("*.ttl")
-                           if not any(part.startswith(".") and part not in (".", "..")
-                                      for part in p.relative_to(path).parts))
+            found = sorted(
+                p
+                for p in Path(path).rglob("*.ttl")
+                if not any(part.startswith(".") and part not in (".", "..") for part in p.relative_to(path).parts)
+            )
             if not found:
                 raise InputError("no .ttl file in this folder", path=os.fspath(path))
             out += [os.fspath(p) for p in found]
@@ -185,12 +207,17 @@ def faithful_graph(sources: list[Source]) -> rdflib.Graph:
     chunks = []
     for source in sources:
         try:
-            quads = list(ox.parse(read_bytes(source), format=rdf_format(source), base_iri=base_iri(source),
-                                  rename_blank_nodes=True))
+            quads = list(
+                ox.parse(
+                    read_bytes(source), format=rdf_format(source), base_iri=base_iri(source), rename_blank_nodes=True
+                )
+            )
         except SyntaxError as e:
             from szsemi.graph.load import syntax_error_reason
 
-            raise InputError(syntax_error_reason(e), path=display_name(source), line=e.lineno, column=e.offset) from None
+            raise InputError(
+                syntax_error_reason(e), path=display_name(source), line=e.lineno, column=e.offset
+            ) from None
         chunks.append(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b"")
     normalize = _rdflib.NORMALIZE_LITERALS
     _rdflib.NORMALIZE_LITERALS = False  # "4.0"^^xsd:decimal stays "4.0", "1"^^xsd:boolean stays "1"
@@ -241,7 +268,12 @@ def locate(findings: list[Finding], store: ox.Store, texts: list[tuple[str, str]
         if f.focus and not f.file:
             index = index or SourceIndex(texts)
             where = index.locate(store, f.focus, f.path, f.value)
-            f = f.with_(file=where.file, line=where.line, triple_file=where.triple_file,
-                        triple_line=where.triple_line, anchor=where.anchor)
+            f = f.with_(
+                file=where.file,
+                line=where.line,
+                triple_file=where.triple_file,
+                triple_line=where.triple_line,
+                anchor=where.anchor,
+            )
         located.append(f)
     return sorted(located, key=lambda f: (f.where[0] or "~", f.where[1] or 0, f))

@@ -28,23 +28,41 @@ import pyoxigraph as ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # datatypes whose literals the store may hold in another form (their value, or xsd:integer)
-INTEGERS = ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-            "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-            "unsignedByte")
-REWRITTEN = frozenset(XSD + n for n in (*INTEGERS, "decimal", "double", "float", "boolean", "dateTime", "time",
-                                        "date", "dateTimeStamp"))
-_NT_TYPED = re.compile(rb'"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:'
-                       + b"|".join(n.encode() for n in sorted({r[len(XSD):] for r in REWRITTEN}, key=len,
-                                                              reverse=True))
-                       + rb')> \.')
+INTEGERS = (
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedInt",
+    "unsignedLong",
+    "unsignedShort",
+    "unsignedByte",
+)
+REWRITTEN = frozenset(
+    XSD + n for n in (*INTEGERS, "decimal", "double", "float", "boolean", "dateTime", "time", "date", "dateTimeStamp")
+)
+_NT_TYPED = re.compile(
+    rb'"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:'
+    + b"|".join(n.encode() for n in sorted({r[len(XSD) :] for r in REWRITTEN}, key=len, reverse=True))
+    + rb")> \."
+)
 # the forms the store keeps as written: those lines need no parse
-_NT_SURE = re.compile(rb'"(?:0|-?[1-9][0-9]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.'
-                      rb'|"(?:true|false)"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean> \.'
-                      rb'|"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal> \.'
-                      rb'|"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"\^\^<http://www\.w3\.org/2001/XMLSchema#date> \.')
-_CANONICAL = {XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
-              XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"),
-              XSD + "boolean": re.compile(r"true|false")}
+_NT_SURE = re.compile(
+    rb'"(?:0|-?[1-9][0-9]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.'
+    rb'|"(?:true|false)"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean> \.'
+    rb'|"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal> \.'
+    rb'|"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"\^\^<http://www\.w3\.org/2001/XMLSchema#date> \.'
+)
+_CANONICAL = {
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
 
 
 def _as_stored(term: Any) -> Any:
@@ -70,7 +88,9 @@ def stored_forms(terms: Iterable[Any]) -> dict[Any, Any]:
             out[term] = known
     if ask:
         store = ox.Store()
-        store.extend(ox.Quad(ox.NamedNode(f"urn:szsemi:{i}"), ox.NamedNode("urn:szsemi:p"), t) for i, t in enumerate(ask))
+        store.extend(
+            ox.Quad(ox.NamedNode(f"urn:szsemi:{i}"), ox.NamedNode("urn:szsemi:p"), t) for i, t in enumerate(ask)
+        )
         for quad in store:
             out[ask[int(quad.subject.value.rsplit(":", 1)[1])]] = quad.object
     return out
@@ -96,8 +116,12 @@ class WrittenTerms:
     def retyped(self) -> bool:
         """Some literal is held with another datatype than written (``"5"^^xsd:int`` as an xsd:integer):
         no check on the store can see its datatype."""
-        return any(stored.split("^^", 1)[-1] != written.split("^^", 1)[-1]
-                   for stored, forms in self.by_term.items() if "^^" in stored for written in forms)
+        return any(
+            stored.split("^^", 1)[-1] != written.split("^^", 1)[-1]
+            for stored, forms in self.by_term.items()
+            if "^^" in stored
+            for written in forms
+        )
 
     def add(self, subject: Any, predicate: Any, written: Any, stored: Any = None) -> None:
         stored = stored_form(written) if stored is None else stored
@@ -127,13 +151,19 @@ class WrittenTerms:
             data = read_bytes(source).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no RDF
             fmt = rdf_format(source)
             if fmt == ox.RdfFormat.N_TRIPLES:
-                lines = [line for m in _NT_TYPED.finditer(data)
-                         if not _NT_SURE.search(line := data[data.rfind(b"\n", 0, m.start()) + 1:m.end()])]
+                lines = [
+                    line
+                    for m in _NT_TYPED.finditer(data)
+                    if not _NT_SURE.search(line := data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
+                ]
                 quads: Iterable[ox.Quad] = ox.parse(b"\n".join(lines), format=fmt) if lines else ()
             else:
                 quads = ox.parse(data, format=fmt, base_iri=base_iri(source))
-            candidates = [q for q in quads if isinstance(q.object, ox.Literal)
-                          and not q.object.language and q.object.datatype.value in REWRITTEN]
+            candidates = [
+                q
+                for q in quads
+                if isinstance(q.object, ox.Literal) and not q.object.language and q.object.datatype.value in REWRITTEN
+            ]
             stored = stored_forms({q.object for q in candidates})
             for q in candidates:
                 found.add(q.subject, q.predicate, q.object, stored[q.object])
