@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, TypeAlias
 
 import pyoxigraph as ox
 
@@ -50,6 +51,13 @@ _LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # SPARQL LANGTAG, without
 # ECHAR escapes; every other control character is written as \\uXXXX.
 _ECHAR = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+
+# What _parts sees in a term, whichever library made it.
+_Parts: TypeAlias = (
+    tuple[Literal["iri", "bnode"], str]
+    | tuple[Literal["literal"], str, str | None, str | None]  # lexical, language, datatype
+    | tuple[Literal["other"], tuple[str, str]]  # the type's module and name
+)
 
 
 def _show(value: object, limit: int = 120) -> str:
@@ -120,7 +128,7 @@ def _string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _parts(term: object) -> tuple:
+def _parts(term: object) -> _Parts:
     """("iri", value) | ("literal", lexical, language, datatype) | ("bnode", id) | ("other",)."""
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value)
@@ -210,6 +218,20 @@ def _matching(text: str, toks: list[Token]) -> dict[int, int]:
     return pairs
 
 
+def _form_token(text: str, toks: list[Token], why: str = "") -> tuple[int, str]:
+    """The index and upper-cased word of the query form keyword after the prologue; a
+    :class:`QueryDefinitionError` naming what stands there instead (``why`` is added to it)."""
+    k = skip_prologue(toks)
+    word = toks[k].word() if k < len(toks) else None
+    if word is None or word not in _FORMS:
+        where = toks[k].start if k < len(toks) else len(text)
+        found = toks[k].text if k < len(toks) else "nothing"
+        raise syntax_error(
+            text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, found {found!r}{why}"
+        )
+    return k, word
+
+
 def query_form(text: str, check_escapes: bool = True) -> str:
     r"""SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past comments and the prologue.
 
@@ -217,14 +239,7 @@ def query_form(text: str, check_escapes: bool = True) -> str:
     'ASK'
     """
     toks = tokens(text, check_escapes)
-    k = skip_prologue(toks)
-    if k >= len(toks) or toks[k].word() not in _FORMS:
-        where = toks[k].start if k < len(toks) else len(text)
-        found = toks[k].text if k < len(toks) else "nothing"
-        raise syntax_error(
-            text, where, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, found {found!r}"
-        )
-    return toks[k].word()
+    return _form_token(text, toks)[1]
 
 
 def form_span(text: str) -> tuple[int, int]:
@@ -269,16 +284,7 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
 def _find_where(text: str, check_escapes: bool = True) -> _Where:
     toks = tokens(text, check_escapes)
     pairs = _matching(text, toks)
-    k = skip_prologue(toks)
-    if k >= len(toks) or toks[k].word() not in _FORMS:
-        where = toks[k].start if k < len(toks) else len(text)
-        found = toks[k].text if k < len(toks) else "nothing"
-        raise syntax_error(
-            text,
-            where,
-            f"expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue, "
-            f"found {found!r}: only queries with a WHERE clause take parameters",
-        )
+    k, _ = _form_token(text, toks, ": only queries with a WHERE clause take parameters")
     form = toks[k]
     k += 1
     short: Token | None = None

@@ -12,11 +12,14 @@ naming the file and line.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -61,7 +64,9 @@ class StoredQuery:
     rule: Rule | None = None
 
 
-def catalogue_files(extra_dirs: tuple = ()) -> dict[str, tuple[Traversable | Path, str | None]]:
+def catalogue_files(
+    extra_dirs: Sequence[str | os.PathLike[str]] = (),
+) -> dict[str, tuple[Traversable | Path, str | None]]:
     """Every stored query file, by name, unread: ``(file, shown)`` where ``shown`` is how messages
     name a user's file (``None`` for a shipped one). The shipped catalogue first, then each of
     ``extra_dirs``.
@@ -91,7 +96,7 @@ def catalogue_files(extra_dirs: tuple = ()) -> dict[str, tuple[Traversable | Pat
     return found
 
 
-def find_query(name: str, extra_dirs: tuple = (), check: bool = True) -> StoredQuery:
+def find_query(name: str, extra_dirs: Sequence[str | os.PathLike[str]] = (), check: bool = True) -> StoredQuery:
     """The stored query ``name``; ``UsageError`` if no query has that name.
 
     Of the shipped catalogue only that one file is read and parsed. Every file of the user's
@@ -108,7 +113,7 @@ def find_query(name: str, extra_dirs: tuple = (), check: bool = True) -> StoredQ
     return read_query(item, shown=shown, check=check)
 
 
-def load_catalogue(extra_dirs: tuple = (), check: bool = True) -> dict[str, StoredQuery]:
+def load_catalogue(extra_dirs: Sequence[str | os.PathLike[str]] = (), check: bool = True) -> dict[str, StoredQuery]:
     """Every stored query, by name, each file read and checked (see :func:`catalogue_files`).
     ``check=False`` leaves the SPARQL unparsed (``szsemi validate`` reports a query that does not
     parse as a lint finding instead of stopping).
@@ -217,7 +222,7 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     raw_params = header.get("params", {}) or {}
     if not isinstance(raw_params, dict):
         raise fail("'params' must map each parameter name to its spec")
-    params = {}
+    params: dict[str, Param] = {}
     params_line = _key_line(text, count, "params")
     for pname, spec in raw_params.items():
         line = _key_line(text, count, pname, params_line)  # errors point at the parameter's line
@@ -240,9 +245,9 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     )
 
 
-def _header(text: str, path: str) -> tuple[dict, int]:
+def _header(text: str, path: str) -> tuple[dict[object, object], int]:
     lines = _header_lines(text, path)
-    header = known_header("\n".join(lines))
+    header: object = known_header("\n".join(lines))
     if header is None:
         header = _parse_yaml("\n".join(lines), path, lines)
     if not isinstance(header, dict):
@@ -275,12 +280,11 @@ def _parse_yaml(text: str, path: str, lines: list[str]) -> object:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        inside = mark is not None and mark.line < len(lines)  # else YAML saw the end of the header
+        line, column = len(lines), None  # YAML saw the end of the header
+        if mark is not None and mark.line < len(lines):
+            line, column = mark.line + 1, mark.column + 4
         raise QueryDefinitionError(
-            f"invalid YAML in the header: {problem}",
-            path=path,
-            line=mark.line + 1 if inside else len(lines),
-            column=mark.column + 4 if inside else None,
+            f"invalid YAML in the header: {problem}", path=path, line=line, column=column
         ) from None
 
 
@@ -291,7 +295,7 @@ HEADER_INDEX = "shipped_headers.json"
 _known: dict[str, object] | None = None
 
 
-def known_header(text: str) -> dict | None:
+def known_header(text: str) -> dict[object, object] | None:
     """The parsed header for ``text`` if the shipped index holds it (a fresh copy), else ``None``."""
     global _known
     if _known is None:
@@ -303,7 +307,8 @@ def known_header(text: str) -> dict | None:
         except (OSError, ValueError):
             _known = {}
     value = _known.get(text)
-    return _from_json(value) if isinstance(value, dict) else None
+    header = _from_json(value) if isinstance(value, dict) else None
+    return header if isinstance(header, dict) else None
 
 
 def header_index(folder: Traversable | Path | None = None) -> str:
@@ -368,7 +373,13 @@ def _key_line(text: str, count: int, key: object, after: int = 1) -> int:
     return after
 
 
-def _rule(header: dict, kind: str, fail) -> Rule | None:
+class _Fail(Protocol):
+    """Makes the error for a header mistake, at the line of ``key`` when given."""
+
+    def __call__(self, message: str, key: object = None) -> QueryDefinitionError: ...
+
+
+def _rule(header: dict[object, object], kind: str, fail: _Fail) -> Rule | None:
     given = RULE_KEYS & set(header)
     if kind != "violation":
         if given:
@@ -389,7 +400,7 @@ def _rule(header: dict, kind: str, fail) -> Rule | None:
     return Rule(rule_id, severity, " ".join(message.split()))
 
 
-def _param(name: str, spec: object, fail) -> Param:
+def _param(name: str, spec: object, fail: _Fail) -> Param:
     if not _PARAM_NAME.fullmatch(name):
         raise fail(f"parameter name {name!r} is not a SPARQL variable name")
     if not isinstance(spec, dict):

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from szsemi.errors import UsageError
 from szsemi.query.binding import bind
-from szsemi.query.engines import LocalEngine, RemoteEngine, Result
+from szsemi.query.engines import QueryEngine, Result, Term
 
 COLUMN = "citations"
 Citation = tuple[str, int, str]  # passage IRI, number, text: sorts by passage
@@ -55,17 +55,21 @@ def _text(row: dict[str, Any]) -> str:
     )
 
 
-def _lookup(
-    iris: list[ox.NamedNode], engine: LocalEngine | RemoteEngine
-) -> dict[str, tuple[set[Citation], set[Citation]]]:
+def _value(term: Term) -> str:
+    # the lookup's ?x, ?passage, ?number and ?direct are IRIs and literals, never triple terms
+    assert not isinstance(term, ox.Triple), term
+    return term.value
+
+
+def _lookup(iris: list[ox.NamedNode], engine: QueryEngine) -> dict[str, tuple[set[Citation], set[Citation]]]:
     """IRI -> (its citation as a passage itself, the citations of what it derives from)."""
     found: dict[str, tuple[set[Citation], set[Citation]]] = {}
     for start in range(0, len(iris), _CHUNK):
         answer = engine.run(bind(_LOOKUP, {"x": iris[start : start + _CHUNK]}))
         for row in answer.rows:
-            key = (row["passage"].value, int(row["number"].value), _text(row))
-            direct, derived = found.setdefault(row["x"].value, (set(), set()))
-            (direct if row["direct"].value == "true" else derived).add(key)
+            key = (_value(row["passage"]), int(_value(row["number"])), _text(row))
+            direct, derived = found.setdefault(_value(row["x"]), (set(), set()))
+            (direct if _value(row["direct"]) == "true" else derived).add(key)
     return found
 
 
@@ -73,7 +77,7 @@ def _iris(values: Iterable[object]) -> list[ox.NamedNode]:
     return [v for v in values if isinstance(v, ox.NamedNode)]
 
 
-def add_citations(result: Result, engine: LocalEngine | RemoteEngine) -> Result:
+def add_citations(result: Result, engine: QueryEngine) -> Result:
     """``result`` with a ``citations`` column: per row, the passages it rests on (see the module)."""
     if result.form != "SELECT":
         raise UsageError(f"--cite adds a column to the rows of a SELECT query; this query is a {result.form}")

@@ -13,23 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyoxigraph as ox
+
 from szsemi.errors import ParameterError, UsageError
 from szsemi.query.binding import bind, with_slice
 from szsemi.query.catalogue import StoredQuery
-from szsemi.query.engines import Result
-from szsemi.query.params import Param, coerce
+from szsemi.query.engines import QueryEngine, Result
+from szsemi.query.params import Param, Term, coerce
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
-def resolve(query: StoredQuery, given: Mapping[str, object]) -> dict[str, list]:
+def resolve(query: StoredQuery, given: Mapping[str, object]) -> dict[str, list[Term]]:
     """Each parameter's terms: the given value, else the default; unknown or missing ones refused."""
     unknown = sorted(set(given) - set(query.params))
     if unknown:
         allowed = ", ".join(sorted(query.params)) or "none"
         raise UsageError(f"{query.name} has no parameter {', '.join(map(repr, unknown))}; its parameters: {allowed}")
-    bound: dict[str, list] = {}
+    bound: dict[str, list[Term]] = {}
     for name, param in query.params.items():
         if name in given and given[name] is not None:
             bound[name] = coerce(param, given[name])
@@ -40,7 +42,7 @@ def resolve(query: StoredQuery, given: Mapping[str, object]) -> dict[str, list]:
     return bound
 
 
-def check_classes(query: StoredQuery, bound: Mapping[str, list], engine) -> None:
+def check_classes(query: StoredQuery, bound: Mapping[str, list[Term]], engine: QueryEngine) -> None:
     """An IRI given for a parameter with ``class`` must be an instance of it (or of a subclass)."""
     for name, terms in bound.items():
         param: Param = query.params[name]
@@ -55,7 +57,7 @@ def check_classes(query: StoredQuery, bound: Mapping[str, list], engine) -> None
 
 def run_stored(
     query: StoredQuery,
-    engine,
+    engine: QueryEngine,
     given: Mapping[str, object] | None = None,
     *,
     limit: int | None = None,
@@ -74,7 +76,7 @@ def run_stored(
     return result
 
 
-def run_text(text: str, engine, *, limit: int | None = None, offset: int | None = None) -> Result:
+def run_text(text: str, engine: QueryEngine, *, limit: int | None = None, offset: int | None = None) -> Result:
     """Run query text, with LIMIT/OFFSET added to it when it has none of its own."""
     for name, value in (("limit", limit), ("offset", offset)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
@@ -87,7 +89,5 @@ def run_text(text: str, engine, *, limit: int | None = None, offset: int | None 
     return engine.run(text).sliced(limit, offset)  # the query has its own LIMIT/OFFSET
 
 
-def _named(iri: str):
-    import pyoxigraph as ox
-
+def _named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)

@@ -17,6 +17,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeAlias
 
 import pyoxigraph as ox
 
@@ -24,6 +25,8 @@ from szsemi.errors import ParameterError
 from szsemi.graph.namespaces import PREFIXES, expand
 
 XSD = PREFIXES["xsd"]
+# A bound parameter value: blank nodes are let in only to be refused with a message (see _has_type).
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 TYPES = ("iri", "string", "langstring", "integer", "decimal", "date", "boolean")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -48,15 +51,15 @@ class Param:
     name: str
     type: str
     description: str = ""
-    default: tuple = ()  # the default's terms (empty: no default)
+    default: tuple[Term, ...] = ()  # the default's terms (empty: no default)
     required: bool = False
     multi: bool = False
-    values: tuple = ()  # allowed terms (empty: any)
+    values: tuple[Term, ...] = ()  # allowed terms (empty: any)
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     cls: str | None = None  # IRI of the class a given IRI must be an instance of
     lang: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def allowed(self) -> str:
         """What a value must look like, in words."""
@@ -74,7 +77,7 @@ class Param:
         return text
 
 
-def coerce(param: Param, given: object) -> list:
+def coerce(param: Param, given: object) -> list[Term]:
     """The terms for ``given``: one value, or a list of values when the parameter is multi."""
     items = list(given) if isinstance(given, (list, tuple, set, frozenset)) else [given]
     if not items:  # no VALUES block would be written: the query would silently run unbound
@@ -87,7 +90,7 @@ def coerce(param: Param, given: object) -> list:
     return terms
 
 
-def _term(param: Param, value: object):
+def _term(param: Param, value: object) -> Term:
     if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         term = value
         if not _has_type(param, term):
@@ -107,7 +110,7 @@ def _term(param: Param, value: object):
         raise ParameterError(param.name, value, param.allowed()) from None
 
 
-def _parse(param: Param, text: str):
+def _parse(param: Param, text: str) -> Term:
     kind = param.type
     if kind == "iri":
         iri = expand(text.strip())
@@ -160,7 +163,7 @@ def _canonical_decimal(number: Decimal) -> str:
     return text
 
 
-def _has_type(param: Param, term) -> bool:
+def _has_type(param: Param, term: Term) -> bool:
     if param.type == "iri":
         return isinstance(term, ox.NamedNode)
     if not isinstance(term, ox.Literal):
@@ -173,7 +176,7 @@ def _has_type(param: Param, term) -> bool:
     return term.language is None and term.datatype.value == XSD + datatype
 
 
-def _check_range(param: Param, term, given: object) -> None:
+def _check_range(param: Param, term: Term, given: object) -> None:
     if param.values and term not in param.values:
         raise ParameterError(param.name, _given(given, term), param.allowed())
     if param.lang and isinstance(term, ox.Literal) and (term.language or "").lower() != param.lang.lower():
@@ -186,11 +189,11 @@ def _check_range(param: Param, term, given: object) -> None:
             raise ParameterError(param.name, _given(given, term), param.allowed())
 
 
-def _given(given: object, term) -> object:
+def _given(given: object, term: Term) -> object:
     return given if isinstance(given, str) else _show_term(term)
 
 
-def _show_term(term) -> str:
+def _show_term(term: Term) -> str:
     if isinstance(term, ox.Literal):
         return term.value if term.language is None else f"{term.value}@{term.language}"
     return str(term)

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from szsemi.errors import UsageError
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.graph.terms import compact_iri
-from szsemi.query.engines import Result
+from szsemi.query.engines import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "srj", "ttl", "nt")
 _XSD = PREFIXES["xsd"]
@@ -78,13 +78,13 @@ def render(result: Result, fmt: str, width: int = 120) -> str:
     return {"csv": _csv, "tsv": _tsv, "json": _json, "srj": _srj}[fmt](result)
 
 
-def _ask(value: bool, fmt: str) -> str:
+def _ask(value: bool | None, fmt: str) -> str:
     if fmt == "srj":
         return json.dumps({"head": {}, "boolean": value}) + "\n"
     return ("true" if value else "false") + "\n"
 
 
-def compact(term) -> str:
+def compact(term: object) -> str:
     """A short, readable form of a term: prefixed names, plain numbers and texts."""
     if isinstance(term, ox.NamedNode):
         return _compact_iri(term.value)
@@ -110,8 +110,11 @@ def _table(result: Result, width: int) -> str:
     widths = [max([len(n)] + [_width(c[i]) for c in cells]) for i, n in enumerate(names)]
     if sum(widths) + 2 * (len(widths) - 1) > width:
         return _records(names, cells, len(result.rows))
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
@@ -126,12 +129,12 @@ def _records(names: list[str], cells: list[list[str]], count: int) -> str:
     lines = []
     for number, row in enumerate(cells, 1):
         lines.append(f"-- row {number} --")
-        lines += [f"{n.ljust(pad)}  {c}".rstrip() for n, c in zip(names, row) if c]
+        lines += [f"{n.ljust(pad)}  {c}".rstrip() for n, c in zip(names, row, strict=True) if c]
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
-def _cell(term) -> str:
+def _cell(term: Term | None) -> str:
     if term is None:
         return ""
     text = " ".join(compact(term).split())  # one line per row, whatever the literal holds
@@ -144,9 +147,10 @@ def _csv(result: Result) -> str:
             return '"' + text.replace('"', '""') + '"'
         return text
 
-    def value(term) -> str:
+    def value(term: Term | None) -> str:
         if term is None:
             return ""
+        term = _flat(term, "csv")
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
         return term.value
@@ -162,7 +166,15 @@ def _tsv(result: Result) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _srj_term(term) -> dict:
+def _flat(term: Term, fmt: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """``term``, unless it is a triple term, which ``fmt`` has no way to write here."""
+    if isinstance(term, ox.Triple):
+        raise UsageError(f"--format {fmt} cannot write the triple term {term}: use --format table or tsv")
+    return term
+
+
+def _srj_term(term: Term) -> dict[str, str]:
+    term = _flat(term, "srj")
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -183,7 +195,8 @@ def _srj(result: Result) -> str:
     return json.dumps(document, ensure_ascii=False) + "\n"
 
 
-def _plain(term):
+def _plain(term: Term) -> str | int | float | bool:
+    term = _flat(term, "json")
     if isinstance(term, ox.Literal) and not term.language:
         dt = term.datatype.value
         try:
@@ -210,7 +223,7 @@ def _json(result: Result) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
-def _triples(triples: list, fmt: str) -> str:
+def _triples(triples: list[ox.Triple], fmt: str) -> str:
     if fmt == "nt":
         return "".join(sorted(f"{t} .\n" for t in triples))
     used = {
@@ -222,5 +235,5 @@ def _triples(triples: list, fmt: str) -> str:
             for x in (t.subject, t.predicate, t.object)
         )
     }
-    data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used)
+    data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used) or b""
     return data.decode("utf-8")
