@@ -38,14 +38,12 @@ def graph_files(
         raise UsageError(
             f"--data and --store give data files; --content {content} holds no data: use --content data or all"
         )
-    files: list[Source]
-    if data:
-        files = list(data)
-    else:
+    files: list[Source] = list(data)
+    if not data and store:
         from szsemi.graph.store import source_files
 
         ontology = resources.local_path(resources.ontology_file()).resolve()
-        files = [f for f in source_files(store) if f != ontology]  # type: ignore[arg-type]
+        files = [f for f in source_files(store) if f != ontology]
     if content == "all":
         return [resources.ontology_file(), resources.shapes_file(), *files]
     return files

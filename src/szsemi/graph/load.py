@@ -15,13 +15,17 @@ import os
 from collections.abc import Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
 from szsemi.errors import InputError
 from szsemi.graph import guards, resources
 
-Source = str | os.PathLike | Traversable
+if TYPE_CHECKING:
+    import rdflib
+
+Source: TypeAlias = str | os.PathLike[str] | Traversable
 
 
 def shipped_data() -> list[Traversable]:
@@ -77,7 +81,7 @@ def read_bytes(source: Source) -> bytes:
         raise InputError(f"cannot read: {e.strerror}", path=display_name(source)) from None
 
 
-def _check_file(path: str | os.PathLike) -> None:
+def _check_file(path: str) -> None:
     """``InputError`` unless ``path`` is a file this process can read."""
     if not os.path.exists(path):
         raise InputError("no such file", path=os.fspath(path))
@@ -137,12 +141,12 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
     fmt = rdf_format(source)
     name = display_name(source)
     base = base_iri(source)
-    on_disk = isinstance(source, (str, os.PathLike))
-    if on_disk:
-        _check_file(source)
-    data = None if on_disk and fmt not in (ox.RdfFormat.JSON_LD,) and not merge_graphs else read_bytes(source)
+    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None  # None: a shipped resource
+    if path is not None:
+        _check_file(path)
+    data = None if path is not None and fmt not in (ox.RdfFormat.JSON_LD,) and not merge_graphs else read_bytes(source)
     if fmt == ox.RdfFormat.RDF_XML:
-        guards.check_rdfxml(source if data is None else None, data, name)  # type: ignore[arg-type]
+        guards.check_rdfxml(path if data is None else None, data, name)
     elif fmt == ox.RdfFormat.JSON_LD and data is not None:
         guards.check_jsonld(data, name)
     if data is not None and data.startswith(guards.BOM):
@@ -157,17 +161,17 @@ def load_file(store: ox.Store, source: Source, merge_graphs: bool = False) -> No
             )
         elif stream is not None:
             store.bulk_load(stream, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
-        else:  # streamed from disk: no copy of the file in memory
-            with open(os.fspath(source), "rb") as f:  # type: ignore[arg-type]
+        elif path is not None:  # (always, when there are no bytes) streamed from disk: no copy in memory
+            with open(path, "rb") as f:
                 if f.read(3) == guards.BOM:
                     store.bulk_load(input=f, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
                 else:
                     f.close()
                     # A small file (the shipped ones) loads in one transaction, in half a bulk load's
                     # set-up time; a large one through the bulk loader, which needs far less memory.
-                    small = os.path.getsize(source) < _SMALL_FILE  # type: ignore[arg-type]
+                    small = os.path.getsize(path) < _SMALL_FILE
                     (store.load if small else store.bulk_load)(
-                        path=os.fspath(source),  # type: ignore[arg-type]
+                        path=path,
                         format=fmt,
                         base_iri=base,
                         to_graph=ox.DefaultGraph(),
@@ -199,7 +203,7 @@ def syntax_error_reason(error: SyntaxError) -> str:
     return text.rsplit(" (", 1)[0] if text.endswith(")") else text
 
 
-def rdflib_view(store: ox.Store):
+def rdflib_view(store: ox.Store) -> rdflib.Graph:
     """An ``rdflib.Graph`` over the store's default graph (no copy)."""
     import rdflib
     from oxrdflib import OxigraphStore

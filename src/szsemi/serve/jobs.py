@@ -19,7 +19,7 @@ from szsemi.errors import EngineError, UsageError
 from szsemi.graph.namespaces import PREFIXES
 from szsemi.query.binding import query_form
 from szsemi.query.catalogue import StoredQuery, load_catalogue
-from szsemi.query.engines import LocalEngine, Result
+from szsemi.query.engines import LocalEngine, Result, Term
 from szsemi.query.execute import run_stored
 from szsemi.serve import negotiate
 from szsemi.serve.pool import Inputs, NotAcceptable
@@ -159,7 +159,7 @@ def table(state: State, text: str) -> dict[str, Any]:
 def _table(state: State, result: Result, total: int) -> dict[str, Any]:
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         variables = ["subject", "predicate", "object"]
-        rows = [[t.subject, t.predicate, t.object] for t in result.triples]
+        rows: list[list[Term | None]] = [[t.subject, t.predicate, t.object] for t in result.triples]
     else:
         variables = result.variables
         rows = [[row.get(n) for n in variables] for row in result.rows]

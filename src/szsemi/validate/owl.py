@@ -12,6 +12,7 @@ import threading
 
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Identifier, Node
 
 from szsemi.errors import EngineError
 from szsemi.validate.report import Finding
@@ -115,22 +116,30 @@ def _inconsistency(graph: rdflib.Graph) -> Finding:
     )
 
 
-def _disjoint_clashes(graph: rdflib.Graph) -> list[tuple]:
+def _disjoint_clashes(graph: rdflib.Graph) -> list[tuple[Identifier, Identifier, Identifier]]:
     """(individual, class, class) for individuals typed, via rdfs:subClassOf*, in disjoint classes."""
-    pairs = set(graph.subject_objects(OWL.disjointWith))
+    pairs: set[tuple[Node, Node]] = set(graph.subject_objects(OWL.disjointWith))
     for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         for members in graph.objects(axiom, OWL.members):
             classes = list(graph.items(members))
             pairs.update((a, b) for i, a in enumerate(classes) for b in classes[i + 1 :])
-    clashes = set()
+    clashes: set[tuple[Identifier, Identifier, Identifier]] = set()
     for c1, c2 in pairs:
+        if not (isinstance(c1, Identifier) and isinstance(c2, Identifier)):
+            continue  # a parsed graph's nodes are all Identifiers (IRIs, blank nodes, literals), which sort
         both = _instances(graph, c1) & _instances(graph, c2)
-        clashes.update((x, *sorted((c1, c2))) for x in both)
+        low, high = sorted((c1, c2))
+        clashes.update((x, low, high) for x in both)
     return sorted(clashes)
 
 
-def _instances(graph: rdflib.Graph, cls) -> set:
-    return {x for sub in graph.transitive_subjects(RDFS.subClassOf, cls) for x in graph.subjects(RDF.type, sub)}
+def _instances(graph: rdflib.Graph, cls: Node) -> set[Identifier]:
+    return {
+        x
+        for sub in graph.transitive_subjects(RDFS.subClassOf, cls)
+        for x in graph.subjects(RDF.type, sub)
+        if isinstance(x, Identifier)
+    }
 
 
 def _unsatisfiable(graph: rdflib.Graph, iri: str) -> Finding:

@@ -20,6 +20,7 @@ import re
 
 import rdflib
 from rdflib.namespace import SH
+from rdflib.term import Identifier, Node
 
 from szsemi.errors import QueryDefinitionError
 from szsemi.graph.namespaces import PREFIXES
@@ -41,7 +42,7 @@ def _finding(
     check: str,
     severity: str,
     message: str,
-    file: str,
+    file: str | None,
     line: int | None,
     value: str | None = None,
     shape: str | None = None,
@@ -82,7 +83,7 @@ def _scan(text: str) -> tuple[dict[str, tuple[str, int]], list[tuple[str, int]]]
 
 def lint_query_text(
     text: str,
-    file: str,
+    file: str | None,
     *,
     offset: int = 0,
     declared_outside: dict[str, str] | None = None,
@@ -148,7 +149,12 @@ def lint_query_text(
 
 
 def _mismatch(
-    prefix: str, namespace: str, file: str, line: int | None, severity: str = "Violation", shape: str | None = None
+    prefix: str,
+    namespace: str,
+    file: str | None,
+    line: int | None,
+    severity: str = "Violation",
+    shape: str | None = None,
 ) -> list[Finding]:
     if prefix in PREFIXES and PREFIXES[prefix] != namespace:
         return [
@@ -208,11 +214,12 @@ def lint_shapes(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> list[Find
     return lint_shapes_and_broken(shapes, files)[0]
 
 
-def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> tuple[list[Finding], set]:
+def lint_shapes_and_broken(shapes: rdflib.Graph, files: list[tuple[str, str]]) -> tuple[list[Finding], set[Node]]:
     """The findings, and the nodes holding a query that cannot parse (an undeclared prefix)."""
     findings = []
-    broken = set()
-    for decl in sorted(set(shapes.subjects(SH.prefix, None))):
+    broken: set[Node] = set()
+    # a parsed graph's subjects are IRIs and blank nodes (Identifiers, which sort)
+    for decl in sorted({d for d in shapes.subjects(SH.prefix, None) if isinstance(d, Identifier)}):
         prefix, namespace = str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
         file, line = _find(
             files,
@@ -249,14 +256,14 @@ def lint_turtle(file: str, text: str) -> list[Finding]:
     ]
 
 
-def _owner_name(shapes: rdflib.Graph, owner) -> str:
+def _owner_name(shapes: rdflib.Graph, owner: Node) -> str:
     if isinstance(owner, rdflib.URIRef):
         return owner.n3()
     shape = shapes.value(predicate=SH.sparql, object=owner)
     return f"{shape.n3()} (sh:sparql)" if isinstance(shape, rdflib.URIRef) else "(anonymous constraint)"
 
 
-def _find(files: list[tuple[str, str]], pattern: re.Pattern) -> tuple[str | None, int | None]:
+def _find(files: list[tuple[str, str]], pattern: re.Pattern[str]) -> tuple[str | None, int | None]:
     for name, text in files:
         if m := pattern.search(text):
             return name, _line(text, m.start())

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 from szsemi.graph.terms import compact
 from szsemi.validate.hints import display_term
 from szsemi.validate.report import SEVERITIES, Finding, Report, at_least
+
+if TYPE_CHECKING:  # both are imported only when a SHACL report is written
+    import pyoxigraph as ox
+    import rdflib
+    from rdflib.term import Node
 
 JSON_FORMAT = "szsemi-validation/1"
 FORMATS = ("text", "json", "junit", "github")
@@ -267,7 +273,7 @@ def render_shacl_turtle(report: Report) -> str:
     return (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"").decode("utf-8")
 
 
-def _severity(severity: str):
+def _severity(severity: str) -> rdflib.URIRef:
     import rdflib
 
     if severity.startswith("<"):
@@ -275,14 +281,15 @@ def _severity(severity: str):
     return rdflib.URIRef("http://www.w3.org/ns/shacl#" + severity)
 
 
-def _path(graph, path: str):
+def _path(graph: rdflib.Graph, path: str) -> Node:
     """A finding's path as a SHACL path node in ``graph``."""
     from szsemi.validate.shacl_paths import path_node
 
-    return path_node(graph, path)
+    node: Node = path_node(graph, path)
+    return node
 
 
-def _rdflib_term(term):
+def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
     import pyoxigraph as ox
     import rdflib
 

@@ -22,6 +22,7 @@ from szsemi.errors import EngineError, QueryDefinitionError
 from szsemi.graph.terms import compact
 from szsemi.query.binding import bind
 from szsemi.query.catalogue import StoredQuery, check_syntax
+from szsemi.query.engines import Term
 from szsemi.validate.report import Finding
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -53,14 +54,16 @@ def _run(store: ox.Store, check: StoredQuery) -> list[Finding]:
         raise QueryDefinitionError(f"the check does not parse once bound: {e.msg or e}", path=check.path) from None
     except (OSError, RuntimeError, ValueError) as e:
         raise EngineError(f"{check.path}: the check failed to run: {e}") from None
+    rule = check.rule
+    # the catalogue lets in only SELECT checks with a rule header; violation_checks keeps only those
+    assert rule is not None and isinstance(solutions, ox.QuerySolutions), check.path
     names = [v.value for v in solutions.variables]
     focus_var = next((n for n in ("this", "focus") if n in names), names[0] if names else None)
     path_var = next((n for n in names if n in ("path", "property") or n.endswith("Property")), None)
-    rule = check.rule
     findings = []
     for row in solutions:
         values = {n: row[n] for n in names if row[n] is not None}
-        focus = values.get(focus_var)
+        focus = values.get(focus_var) if focus_var else None
         path = values.get(path_var) if path_var else None
         value = values.get("value")
         findings.append(
@@ -72,13 +75,18 @@ def _run(store: ox.Store, check: StoredQuery) -> list[Finding]:
                 focus=str(focus) if isinstance(focus, (ox.NamedNode, ox.BlankNode)) else None,
                 path=str(path) if isinstance(path, ox.NamedNode) else None,
                 value=str(value) if value is not None else None,
-                message=_PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1)), m.group(0)), rule.message),
+                message=_message(rule.message, values),
             )
         )
     return findings
 
 
-def _show(term, placeholder: str) -> str:
+def _message(template: str, values: dict[str, Term]) -> str:
+    """The rule's message with each ``{name}`` replaced by the row's ``?name``."""
+    return _PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1)), m.group(0)), template)
+
+
+def _show(term: Term | None, placeholder: str) -> str:
     if term is None:
         return "(none)" if placeholder else placeholder
     if isinstance(term, ox.Literal):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
@@ -27,6 +28,9 @@ from szsemi.validate.locate import SourceIndex
 from szsemi.validate.report import Finding, Report
 from szsemi.validate.written import WrittenTerms
 
+if TYPE_CHECKING:
+    from szsemi.query.catalogue import StoredQuery
+
 _TURTLE = (".ttl", ".nt")
 
 
@@ -35,7 +39,7 @@ def validate(
     *,
     ontology: Sequence[Source] | None = None,
     shapes: Sequence[Source] | None = None,
-    queries: Sequence[str | os.PathLike] = (),
+    queries: Sequence[str | os.PathLike[str]] = (),
     owl: bool = True,
     rules: bool = True,
     lint: bool = True,
@@ -61,7 +65,7 @@ def validate(
     from szsemi.validate.shacl_sparql import refuse_forbidden
 
     refuse_forbidden(shapes_graph)  # before the lint: a forbidden query is refused, whatever else it has
-    catalogue = None
+    catalogue: dict[str, StoredQuery] = {}  # read only when the rules or the lint want it
     if rules or lint:
         from szsemi.query.catalogue import load_catalogue
 
@@ -115,7 +119,7 @@ def check_store(
     shapes: rdflib.Graph,
     *,
     owl: bool = False,
-    catalogue: dict | None = None,
+    catalogue: dict[str, StoredQuery] | None = None,
     written: WrittenTerms | None = None,
     faithful: Callable[[], rdflib.Graph] | None = None,
 ) -> Report:
@@ -156,7 +160,7 @@ def check_store(
     return report
 
 
-def refuse_service(shapes: rdflib.Graph, checks: Sequence[object] = (), *, allow: bool = False) -> None:
+def refuse_service(shapes: rdflib.Graph, checks: Sequence[StoredQuery] = (), *, allow: bool = False) -> None:
     """``UsageError`` if a SHACL-SPARQL query of ``shapes`` or a check (a stored query) has a SERVICE
     clause and not ``allow``, or one whose endpoint is a variable (see :func:`check_service`)."""
     from szsemi.sparql_syntax import check_service
