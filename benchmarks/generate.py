@@ -156,7 +156,7 @@ class Block:
             groups: list[list[str]] = [[] for _ in passages]
             for k, p in enumerate(predicates):
                 groups[k % len(passages)].append(p)
-            for passage, group in zip(passages, groups):
+            for passage, group in zip(passages, groups, strict=True):
                 if not group:
                     continue
                 d = self.blank()
@@ -240,7 +240,7 @@ def shared_block() -> Block:
         3,
         "2024-01",
     )
-    for scheme, (kind, label, label_zh, count) in SCHEMES.items():
+    for scheme, (_kind, label, label_zh, count) in SCHEMES.items():
         s = iri(SZ + "scheme/" + scheme)
         b.add(s, A, SCHEME)
         b.add(s, PREF, en(f"{label}s (benchmark data)"))
@@ -443,7 +443,7 @@ def district_block(i: int, seed: int) -> Block:
             single_source_firms.append(f)
         b.entity(f, [szo("Company")], props, passages)
         firms.append(f)
-    for listing, x, ticker, owner in listings:
+    for listing, x, ticker, _owner in listings:
         props = [
             (PREF, en(f"Synthetic listing {ticker}")),
             (szo("onExchange"), syn(f"org/exchange-{x}")),

@@ -492,13 +492,11 @@ class Table:
 
     def render(self) -> str:
         widths = [max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
-        line = lambda r: (
-            "  "
-            + "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
+
+        def line(r: list[str]) -> str:
+            cells = enumerate(zip(r, widths, strict=True))
+            return "  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in cells)
+
         return "\n".join([self.title, line(self.header), *map(line, self.rows)]) + "\n"
 
 

@@ -72,6 +72,14 @@ def test_synthetic_data_passes_every_validation_stage(synthetic_10k):
     assert report.findings == []
 
 
+def _on_node(finding, error) -> bool:
+    """Whether ``finding`` is about the node an error was planted on."""
+    if "focus" in error:
+        return finding.focus == f"<{error['focus']}>"
+    # a blank node, named by the IRI it hangs from and the property that leads to it
+    return (finding.focus or "").startswith("_:") and finding.anchor == f"<{error['owner']}> <{error['via']}>"
+
+
 @pytest.mark.slow
 def test_every_planted_error_is_found_where_it_was_planted_and_nothing_else(synthetic, tmp_path):
     path = tmp_path / "planted.nt"
@@ -82,13 +90,9 @@ def test_every_planted_error_is_found_where_it_was_planted_and_nothing_else(synt
     report = validate([path], owl=False)
     shacl = [f for f in report.findings if f.stage == "shacl"]
     for error in planted:
-        if "focus" in error:
-            where = lambda f: f.focus == f"<{error['focus']}>"  # noqa: E731
-        else:  # a blank node, named by the IRI it hangs from and the property that leads to it
-            where = lambda f: (f.focus or "").startswith("_:") and f.anchor == f"<{error['owner']}> <{error['via']}>"  # noqa: E731
-        assert any(where(f) and f.path == f"<{error['path']}>" and f.component == error["component"] for f in shacl), (
-            error
-        )
+        assert any(
+            _on_node(f, error) and f.path == f"<{error['path']}>" and f.component == error["component"] for f in shacl
+        ), error
     anchors = {f"<{e['focus']}>" for e in planted if "focus" in e} | {
         f"<{e['owner']}> <{e['via']}>" for e in planted if "owner" in e
     }

@@ -60,7 +60,7 @@ def test_list_shows_every_query_with_kind_and_summary():
     lines = out.splitlines()
     catalogue = load_catalogue()
     assert len(lines) == len(catalogue)
-    for line, q in zip(lines, catalogue.values()):
+    for line, q in zip(lines, catalogue.values(), strict=True):
         assert line.split()[:2] == [q.name, q.kind] and line.endswith(q.summary)
 
 
@@ -181,7 +181,7 @@ def test_tsv_follows_the_w3c_rules(api_rows):
         assert all(h.startswith("?") for h in header)  # variables with their '?'
         rows = [[tsv_term(f) for f in line.split("\t")] for line in lines[1:-1]]
         assert all(len(r) == len(header) for r in rows)
-        assert [{h[1:]: t for h, t in zip(header, r) if t is not None} for r in rows] == api_rows(name)
+        assert [{h[1:]: t for h, t in zip(header, r, strict=True) if t is not None} for r in rows] == api_rows(name)
 
 
 def test_tsv_escapes_tabs_and_line_breaks_inside_literals():
@@ -466,7 +466,8 @@ def test_missing_required_parameter_exits_2():
         ),
         (
             ("get-identity-status", "-p", "status=szo:IdentityMaybe"),
-            "parameter 'status': got 'szo:IdentityMaybe'; allowed: one of <https://w3id.org/szsemi/ontology#IdentityConfirmed>, ",
+            "parameter 'status': got 'szo:IdentityMaybe'; "
+            "allowed: one of <https://w3id.org/szsemi/ontology#IdentityConfirmed>, ",
         ),
         (
             ("get-park-location", "-p", "park=sz:org/byd"),

@@ -201,8 +201,10 @@ def test_the_ontology_says_which_owl_2_profile_it_is(shipped_store):
 def test_the_ontology_terms_have_distinct_chinese_labels(shipped_store):
     rows = shipped_store.query(
         "SELECT ?label (GROUP_CONCAT(STR(?t); separator=' ') AS ?terms) WHERE { "
-        "?t <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = 'zh-hans' || LANG(?label) = 'zh-Hans') "
+        "?t <http://www.w3.org/2000/01/rdf-schema#label> ?label "
+        "FILTER(LANG(?label) = 'zh-hans' || LANG(?label) = 'zh-Hans') "
         "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/szsemi/ontology#')) "
-        "FILTER NOT EXISTS { ?t a <http://www.w3.org/2002/07/owl#NamedIndividual> } } GROUP BY ?label HAVING (COUNT(?t) > 1)"
+        "FILTER NOT EXISTS { ?t a <http://www.w3.org/2002/07/owl#NamedIndividual> } } "
+        "GROUP BY ?label HAVING (COUNT(?t) > 1)"
     )
     assert [(r["label"].value, r["terms"].value) for r in rows] == []

@@ -211,7 +211,8 @@ class StopServerOnProgress(io.StringIO):
 
 @pytest.mark.hostile(
     what="the store is stopped while a push loads its chunks",
-    result="exit 3 saying the target was not changed; the old graph is intact after a restart, and the next push succeeds",
+    result="exit 3 saying the target was not changed; the old graph is intact after a restart, "
+    "and the next push succeeds",
     kind="fault",
 )
 def test_server_stopped_mid_replace_leaves_the_old_graph(oxigraph_server, data_graph, all_graph, monkeypatch):

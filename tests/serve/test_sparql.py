@@ -13,7 +13,10 @@ import pyoxigraph as ox
 import pytest
 from serving import MAX_ROWS, client  # noqa: F401 - fixture
 
-NAME = "SELECT ?label WHERE { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+NAME = (
+    "SELECT ?label WHERE { <https://w3id.org/szsemi/id/park/colorful-silicon-valley> "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+)
 GRAPH = (
     "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/szsemi/id/park/colorful-silicon-valley> AS ?s) ?s ?p ?o }"
 )

@@ -33,7 +33,9 @@ SELECT ?doc ?title (COUNT(DISTINCT ?passage) AS ?passages) (COUNT(DISTINCT ?fact
 _ONTOLOGY_VERSION = (
     sparql_prologue()
     + """
-SELECT ?version WHERE { ?o a owl:Ontology ; owl:versionInfo ?version . FILTER (?o = <https://w3id.org/szsemi/ontology>) }
+SELECT ?version WHERE {
+  ?o a owl:Ontology ; owl:versionInfo ?version . FILTER (?o = <https://w3id.org/szsemi/ontology>)
+}
 """
 )
 

@@ -108,7 +108,7 @@ async def run_query(request: Request) -> Response:
 def answer_json(query: StoredQuery, given: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
     """The JSON answer: plain rows (the CLI's ``--format json`` values) and their sources."""
     variables = table["variables"]
-    rows = [{v: plain(t) for v, t in zip(variables, row) if t is not None} for row in table["rows"]]
+    rows = [{v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in table["rows"]]
     return {
         "query": query.name,
         "parameters": given,

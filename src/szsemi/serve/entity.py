@@ -110,7 +110,8 @@ async def ontology(request: Request) -> Response:
             f"""SELECT ?term ?kind ?label WHERE {{
             ?term <{_TYPE}> ?kind . FILTER(STRSTARTS(STR(?term), "{PREFIXES["szo"]}"))
             VALUES ?kind {{ <{PREFIXES["owl"]}Class> <{PREFIXES["owl"]}ObjectProperty>
-                <{PREFIXES["owl"]}DatatypeProperty> <{PREFIXES["owl"]}AnnotationProperty> <{PREFIXES["owl"]}NamedIndividual> }}
+                <{PREFIXES["owl"]}DatatypeProperty> <{PREFIXES["owl"]}AnnotationProperty>
+                <{PREFIXES["owl"]}NamedIndividual> }}
             OPTIONAL {{ ?term <{PREFIXES["rdfs"]}label> ?label FILTER(langMatches(lang(?label), "en")) }} }}
             ORDER BY ?kind ?term""",
         )
@@ -180,7 +181,8 @@ def render(data: dict[str, Any], path: str) -> str:
             '<th scope="col">name</th><th scope="col">source</th></tr></thead><tbody>'
         )
         parts += [
-            f"<tr><td>{e(kind)}</td><td>{term_html(o)}</td><td>{_cites(data, PREFIXES[kind.split(':')[0]] + kind.split(':')[1], o)}</td></tr>"
+            f"<tr><td>{e(kind)}</td><td>{term_html(o)}</td>"
+            f"<td>{_cites(data, PREFIXES[kind.split(':')[0]] + kind.split(':')[1], o)}</td></tr>"
             for kind, o in others
         ]
         parts.append("</tbody></table>")

@@ -32,7 +32,8 @@ INCOMING_CAP = 300
 _CITE_BLANK = (
     f"SELECT ?this ?x ?passage ?doc ?title ?number ?gist WHERE {{ ?this ?q ?x FILTER(isBlank(?x)) "
     f"?x <{P['prov']}wasDerivedFrom> ?passage . "
-    f"OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
+    f"OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc "
+    f"OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
     f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
     f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}"
 )
@@ -100,11 +101,13 @@ def entity(state: State, iri: str) -> dict[str, Any] | None:
             cite_rows(
                 _select(
                     state,
-                    f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?passage {{ {' '.join(map(str, extra))} }} "
+                    "SELECT ?x ?passage ?doc ?title ?number ?gist WHERE "
+                    f"{{ VALUES ?passage {{ {' '.join(map(str, extra))} }} "
                     f"BIND(?passage AS ?x) OPTIONAL {{ ?passage <{P['szo']}inDocument> ?doc "
                     f"OPTIONAL {{ ?doc <{P['dcterms']}title>|<{P['skos']}prefLabel> ?title }} }} "
                     f"OPTIONAL {{ ?passage <{P['szo']}passageNumber> ?number }} "
-                    f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} }}",
+                    f"OPTIONAL {{ ?passage <{P['szo']}gist>|<{P['rdfs']}comment>|<{P['dcterms']}description> ?gist }} "
+                    "}",
                 )
             )[1]
         )

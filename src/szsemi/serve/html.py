@@ -66,7 +66,8 @@ def term_html(term: Any, labels: Mapping[str, Mapping[str, str]] | None = None) 
         return f'<span class="bnode">_:{e(term.value)}</span>'
     if isinstance(term, ox.Literal):
         if term.language:
-            return f'<span lang="{e(term.language)}">{e(term.value)}</span> <small class="lang">@{e(term.language)}</small>'
+            tag = e(term.language)
+            return f'<span lang="{tag}">{e(term.value)}</span> <small class="lang">@{tag}</small>'
         text = compact(term)
         return e(text)
     return e(term)
@@ -94,7 +95,10 @@ def cite_html(passages: Sequence[str], info: Mapping[str, Mapping[str, Any]], no
 def results_table(data: Mapping[str, Any], caption: str) -> str:
     """The result table of a query job, with its row count (``N of M rows`` when capped)."""
     if data["form"] == "ASK":
-        return f'<p class="answer" role="status">Answer: <strong>{"yes" if data["boolean"] else "no"}</strong> ({e(str(data["boolean"]).lower())})</p>'
+        answer = "yes" if data["boolean"] else "no"
+        return (
+            f'<p class="answer" role="status">Answer: <strong>{answer}</strong> ({e(str(data["boolean"]).lower())})</p>'
+        )
     labels, sources, passages = data.get("labels", {}), data.get("sources", {}), data.get("passages", {})
     returned, total = data["returned"], data["total"]
     count = (

@@ -96,7 +96,7 @@ def run_capped(state: State, text: str) -> tuple[Result, int]:
         for solution in answer:
             total += 1
             if total <= cap:
-                rows.append({n: v for n, v in zip(names, solution) if v is not None})
+                rows.append({n: v for n, v in zip(names, solution, strict=True) if v is not None})
         return Result("SELECT", variables=names, rows=rows), total
     triples: list[Any] = []
     for triple in answer:
@@ -219,7 +219,8 @@ def choices(state: State, name: str) -> dict[str, list[tuple[str, str]]]:
         rows = select(
             state.store,
             f"SELECT DISTINCT ?this ?x ?label WHERE {{ ?x a/<{_P['rdfs']}subClassOf>* ?this . FILTER(isIRI(?x)) "
-            f"OPTIONAL {{ ?x <{_P['skos']}prefLabel>|<{_P['rdfs']}label> ?label FILTER(langMatches(lang(?label), 'en')) }} }}"
+            f"OPTIONAL {{ ?x <{_P['skos']}prefLabel>|<{_P['rdfs']}label> ?label "
+            "FILTER(langMatches(lang(?label), 'en')) } }"
             " ORDER BY LCASE(STR(COALESCE(?label, STR(?x)))) LIMIT 1000",
             substitutions={THIS: ox.NamedNode(param.cls)},
         )
@@ -284,7 +285,8 @@ def labels(state: State, iris: Iterable[Any]) -> dict[str, dict[str, str]]:
 _CITE = (
     f"SELECT ?x ?passage ?doc ?title ?number ?gist WHERE {{ VALUES ?x {{ {{values}} }} "
     f"?x <{_P['prov']}wasDerivedFrom> ?passage . "
-    f"OPTIONAL {{ ?passage <{_P['szo']}inDocument> ?doc OPTIONAL {{ ?doc <{_P['dcterms']}title>|<{_P['skos']}prefLabel> ?title }} }} "
+    f"OPTIONAL {{ ?passage <{_P['szo']}inDocument> ?doc "
+    f"OPTIONAL {{ ?doc <{_P['dcterms']}title>|<{_P['skos']}prefLabel> ?title }} }} "
     f"OPTIONAL {{ ?passage <{_P['szo']}passageNumber> ?number }} "
     f"OPTIONAL {{ ?passage <{_P['szo']}gist>|<{_P['rdfs']}comment>|<{_P['dcterms']}description> ?gist }} }}"
 )

@@ -86,8 +86,10 @@ def _field(param: Param, value: list[str], options: list[tuple[str, str]] | None
     required = " required" if param.required else ""
     help_id = f"{fid}-help"
     described = f' aria-describedby="{help_id}"'
-    label = f'<label for="{fid}">{e(param.name)} <small>({e(param.type)}{", several" if param.multi else ""})</small></label>'
-    hint = f'<p class="hint" id="{help_id}">{e(param.description + " " if param.description else "")}Allowed: {e(param.allowed())}</p>'
+    several = ", several" if param.multi else ""
+    label = f'<label for="{fid}">{e(param.name)} <small>({e(param.type)}{several})</small></label>'
+    described_text = e(param.description + " " if param.description else "")
+    hint = f'<p class="hint" id="{help_id}">{described_text}Allowed: {e(param.allowed())}</p>'
     choices = [(t.value, t.value) for t in param.values] if param.values else options
     if param.type == "boolean" and not param.multi:
         choices = [("true", "true"), ("false", "false")]
@@ -167,9 +169,11 @@ async def stored_page(request: Request) -> HTMLResponse:
     body = (
         f'<h1>{e(name)}</h1>\n<p class="summary">{e(query.summary)}</p>\n'
         f"{'<p>' + e(query.description) + '</p>' if query.description else ''}{rule}\n{form}\n"
-        f'<section aria-labelledby="results-heading"><h2 id="results-heading">Results</h2>{downloads}{table}</section>\n'
+        '<section aria-labelledby="results-heading"><h2 id="results-heading">Results</h2>'
+        f"{downloads}{table}</section>\n"
         f"<details><summary>The SPARQL text</summary><pre><code>{e(body_text)}</code></pre>"
-        f'<p><a href="{e(url("/query", {"query": query.text}))}">Open it on the SPARQL page</a> (with its defaults)</p></details>'
+        f'<p><a href="{e(url("/query", {"query": query.text}))}">Open it on the SPARQL page</a>'
+        " (with its defaults)</p></details>"
     )
     return _html(page(name, body), status, headers)
 
@@ -182,7 +186,8 @@ async def query_page(request: Request) -> HTMLResponse:
         try:
             data = await ctx.call("table", text)
             downloads = (
-                f'<p class="downloads">Download <a href="{e(url("/sparql", {"query": text, "format": "csv"}))}" download>CSV</a> · '
+                '<p class="downloads">Download '
+                f'<a href="{e(url("/sparql", {"query": text, "format": "csv"}))}" download>CSV</a> · '
                 f'<a href="{e(url("/sparql", {"query": text, "format": "json"}))}">JSON</a></p>'
             )
             table = downloads + results_table(data, "Results of the query")
@@ -253,8 +258,10 @@ async def docs(request: Request) -> HTMLResponse:
         )
         page_link = f' · <a href="/queries/{e(path.rsplit("/", 1)[-1])}">form</a>' if path != "/api/queries" else ""
         parts.append(
-            f'<section id="{e(slug)}" aria-labelledby="{e(slug)}-h"><h2 id="{e(slug)}-h"><code>GET {e(path)}</code></h2>'
-            f'<p>{e(op["summary"])}</p>{table}<p><a href="{e(path)}">Try it with the defaults</a>{page_link}</p></section>'
+            f'<section id="{e(slug)}" aria-labelledby="{e(slug)}-h">'
+            f'<h2 id="{e(slug)}-h"><code>GET {e(path)}</code></h2>'
+            f"<p>{e(op['summary'])}</p>{table}"
+            f'<p><a href="{e(path)}">Try it with the defaults</a>{page_link}</p></section>'
         )
     return _html(page("API", "\n".join(parts)))
 
