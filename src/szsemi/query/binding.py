@@ -129,7 +129,7 @@ def _string(value: str) -> str:
 
 
 def _parts(term: object) -> _Parts:
-    """("iri", value) | ("literal", lexical, language, datatype) | ("bnode", id) | ("other",)."""
+    """("iri", value) | ("literal", lexical, language, datatype) | ("bnode", id) | ("other", (module, type))."""
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value)
     if isinstance(term, ox.Literal):
@@ -248,9 +248,8 @@ def form_span(text: str) -> tuple[int, int]:
     >>> form_span("PREFIX ex: <http://e/>\nASK { ?s ?p ?o }")
     (23, 26)
     """
-    query_form(text, check_escapes=False)  # an error names the place
     toks = tokens(text, check_escapes=False)
-    tok = toks[skip_prologue(toks)]
+    tok = toks[_form_token(text, toks)[0]]  # an error names the place
     return tok.start, tok.end
 
 
