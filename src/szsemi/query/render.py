@@ -97,6 +97,8 @@ def compact(term: object) -> str:
         if dt == _XSD + "string" or dt in _NUMBERS or dt in _DECIMALS or dt == _XSD + "boolean":
             return term.value
         return f"{term.value}^^{_compact_iri(dt)}"
+    if isinstance(term, ox.Triple):
+        return f"<<( {compact(term.subject)} {compact(term.predicate)} {compact(term.object)} )>>"
     return str(term)
 
 
@@ -150,7 +152,8 @@ def _csv(result: Result) -> str:
     def value(term: Term | None) -> str:
         if term is None:
             return ""
-        term = _flat(term, "csv")
+        if isinstance(term, ox.Triple):  # SPARQL 1.2 CSV: the three parts, space-separated
+            return " ".join(value(part) for part in (term.subject, term.predicate, term.object))
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
         return term.value
@@ -162,24 +165,29 @@ def _csv(result: Result) -> str:
 
 def _tsv(result: Result) -> str:
     lines = ["\t".join("?" + n for n in result.variables)]
-    lines += ["\t".join("" if row.get(n) is None else str(row[n]) for n in result.variables) for row in result.rows]
+    lines += ["\t".join("" if row.get(n) is None else _nt(row[n]) for n in result.variables) for row in result.rows]
     return "".join(line + "\n" for line in lines)
 
 
-def _flat(term: Term, fmt: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """``term``, unless it is a triple term, which ``fmt`` has no way to write here."""
+def _nt(term: Term) -> str:
+    """``term`` in N-Triples syntax; a triple term as ``<<( s p o )>>`` (pyoxigraph leaves the brackets out)."""
     if isinstance(term, ox.Triple):
-        raise UsageError(f"--format {fmt} cannot write the triple term {term}: use --format table or tsv")
-    return term
+        return f"<<( {_nt(term.subject)} {_nt(term.predicate)} {_nt(term.object)} )>>"
+    return str(term)
 
 
-def _srj_term(term: Term) -> dict[str, str]:
-    term = _flat(term, "srj")
+def _parts(term: ox.Triple) -> dict[str, Term]:
+    return {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+
+
+def _srj_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.Triple):  # SPARQL 1.2 JSON results
+        return {"type": "triple", "value": {k: _srj_term(v) for k, v in _parts(term).items()}}
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
+    out: dict[str, object] = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
     elif term.datatype.value != _XSD + "string":
@@ -195,8 +203,9 @@ def _srj(result: Result) -> str:
     return json.dumps(document, ensure_ascii=False) + "\n"
 
 
-def _plain(term: Term) -> str | int | float | bool:
-    term = _flat(term, "json")
+def _plain(term: Term) -> object:
+    if isinstance(term, ox.Triple):
+        return {k: _plain(v) for k, v in _parts(term).items()}
     if isinstance(term, ox.Literal) and not term.language:
         dt = term.datatype.value
         try:
