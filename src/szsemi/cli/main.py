@@ -15,18 +15,23 @@ from typing import TextIO
 from szsemi.cli.exits import exit_code
 from szsemi.cli.parser import build_parser
 
+# Commands that never import rdflib, pySHACL or owlready2 (tests/cli/test_light_query_path.py), so
+# they need not import logging to quiet them either: a stored query starts as fast as it can.
+LIGHT = frozenset({"query", "sparql"})
+
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line ``argv`` and return its exit code (nothing else exits)."""
     stdout = out or sys.stdout
     stderr = err or sys.stderr
-    _quiet_libraries()
     return exit_code(lambda: _run(argv, stdout, stderr), stderr)
 
 
 def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     args = build_parser().parse_args(argv)
     args.err = err
+    if args.command not in LIGHT:
+        _quiet_libraries()
     if args.command == "serve":  # the server handles its own signals
         return int(args.run(args, out))
     # In a worker thread, so that Ctrl-C ends the command at once even while pyoxigraph computes

@@ -12,17 +12,20 @@ answer is read with pyoxigraph's own results parser, so a row from either engine
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-# a term in an answer row
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-from szsemi import http
 from szsemi.errors import EndpointError, InputError, UsageError
 from szsemi.query.binding import query_form, select_variables
 from szsemi.query.deadline import run_abandonable
 from szsemi.sparql_syntax import check_service
+
+if TYPE_CHECKING:  # the HTTP client is imported by a remote engine only: a local query stays light
+    from szsemi import http
+
+# a term in an answer row
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass
@@ -49,7 +52,7 @@ def _result(form: str, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTri
     names = [v.value for v in answer.variables]
     # A solution iterates its values in variable order (None where unbound): one call per row,
     # not two lookups per cell, which made large answers 5x slower than the engine itself.
-    rows = [{n: v for n, v in zip(names, solution) if v is not None} for solution in answer]
+    rows = [{n: v for n, v in zip(names, solution, strict=False) if v is not None} for solution in answer]
     return Result(form, variables=names, rows=rows)
 
 
@@ -138,13 +141,15 @@ class RemoteEngine:
         user: str | None = None,
         password: str | None = None,
         auth: str = "basic",
-        timeout: float = http.DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retries: int = 3,
         backoff: float = 0.5,
         max_rows: int = DEFAULT_MAX_ROWS,
-        max_bytes: int = http.DEFAULT_MAX_BYTES,
+        max_bytes: int | None = None,
         deadline: http.Deadline | None = None,
     ):
+        from szsemi import http
+
         http.check_url(endpoint, "--endpoint")
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise UsageError(f"the row cap must be a whole number >= 1, not {max_rows!r}")
@@ -155,13 +160,15 @@ class RemoteEngine:
         self.client = http.Client(
             credentials=credentials,
             deadline=deadline,
-            timeout=timeout,
+            timeout=http.DEFAULT_TIMEOUT if timeout is None else timeout,
             retries=retries,
             backoff=backoff,
-            max_bytes=max_bytes,
+            max_bytes=http.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
         )
 
     def run(self, text: str) -> Result:
+        from szsemi import http
+
         form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         fields = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
         try:
@@ -220,7 +227,7 @@ class RemoteEngine:
         for solution in answer:
             if len(rows) >= self.max_rows:
                 raise self._over_cap("rows")
-            rows.append({n: _canonical(v) for n, v in zip(names, solution) if v is not None})
+            rows.append({n: _canonical(v) for n, v in zip(names, solution, strict=False) if v is not None})
         return Result(form, variables=names, rows=rows)
 
     def _triples(self, form: str, kind: str, body: bytes) -> Result:
