@@ -15,7 +15,7 @@ Imports only :mod:`szsemi.errors`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from szsemi.errors import QueryDefinitionError, UsageError
 
@@ -32,8 +32,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Token:
+# A NamedTuple, not a dataclass: importing dataclasses (and inspect) would cost a stored query's
+# start-up a tenth of its time (tests/cli/test_light_query_path.py).
+class Token(NamedTuple):
     """One token: ``kind`` is iri | string | var | lang | name | punct; ``start``/``end`` index the text."""
 
     kind: str
@@ -185,8 +186,7 @@ def skip_prologue(toks: list[Token]) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ServiceClause:
+class ServiceClause(NamedTuple):
     """A ``SERVICE [SILENT] target`` in a query: the keyword token and the target (IRI, prefixed
     name or variable; None when the text ends after the keyword)."""
 

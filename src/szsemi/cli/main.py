@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((str(w) for w in words if not str(w).startswith("-")), None)  # no global option takes a value
+    args = build_parser(command).parse_args(words)
     args.err = err
     if args.command not in LIGHT:
         _quiet_libraries()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, TextIO
 
 from szsemi import __version__
@@ -21,22 +22,48 @@ if TYPE_CHECKING:  # generic for the type checker only
     Subcommands = argparse._SubParsersAction[Parser]
 
 
-def build_parser() -> Parser:
-    """The whole command line; ``args.run(args, out)`` runs the chosen subcommand."""
+HELP = {
+    "validate": "validate data: syntax, SHACL, OWL, rule queries, prefix lint",
+    "format": "rewrite Turtle data files in their canonical, diff-friendly form",
+    "query": "list, show and run the stored queries",
+    "sparql": "run your own SPARQL query",
+    "info": "counts per class, sources and version",
+    "store": "build or inspect a persistent on-disk store",
+    "export": "write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description",
+    "serve": "the graph on the web: SPARQL endpoint, stored-query API, entity and query pages",
+    "push": "load the graph into a named graph of a running triple store, atomically",
+}
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command line; ``args.run(args, out)`` runs the chosen subcommand.
+
+    With ``command`` (the first word of the command line), only that subcommand gets its arguments:
+    the others are there by name and help, which is all ``szsemi --help`` and a wrong name need.
+    Building every parser costs a stored query more than its answer does.
+    """
     parser = Parser(prog="szsemi", description="The Shenzhen semiconductor knowledge graph.")
     parser.add_argument("--version", action="version", version=f"szsemi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    inputs, engine = graph_inputs(), engine_options()
-    _validate(sub)
-    _format(sub)
-    _query(sub, inputs, engine)
-    _sparql(sub, inputs, engine)
-    _info(sub)
-    _store(sub)
-    _export(sub, inputs)
-    _serve(sub, inputs)
-    _push(sub, inputs)
+    parents = _Parents()
+    for name, add in _SUBCOMMANDS.items():
+        if command in (None, name) or command not in _SUBCOMMANDS:
+            add(sub, parents)
+        else:
+            sub.add_parser(name, help=HELP[name])
     return parser
+
+
+class _Parents:
+    """The option groups several subcommands share, each built once and only when asked for."""
+
+    @cached_property
+    def inputs(self) -> Parser:
+        return graph_inputs()
+
+    @cached_property
+    def engine(self) -> Parser:
+        return engine_options()
 
 
 def _command(module: str, name: str) -> Command:
@@ -49,8 +76,8 @@ def _command(module: str, name: str) -> Command:
     return run
 
 
-def _validate(sub: Subcommands) -> None:
-    v = sub.add_parser("validate", help="validate data: syntax, SHACL, OWL, rule queries, prefix lint")
+def _validate(sub: Subcommands, parents: _Parents) -> None:
+    v = sub.add_parser("validate", help=HELP["validate"])
     v.add_argument("paths", nargs="*", help="data files or folders of .ttl files (default: the shipped data)")
     v.add_argument("--ontology", action="append", help="an ontology file that extends the shipped one")
     v.add_argument("--shapes", action="append", help="a SHACL shapes file to use beside the shipped ones")
@@ -96,15 +123,15 @@ def _validate(sub: Subcommands) -> None:
     v.set_defaults(run=_command("graph_commands", "validate"))
 
 
-def _format(sub: Subcommands) -> None:
-    f = sub.add_parser("format", help="rewrite Turtle data files in their canonical, diff-friendly form")
+def _format(sub: Subcommands, parents: _Parents) -> None:
+    f = sub.add_parser("format", help=HELP["format"])
     f.add_argument("paths", nargs="+", help="Turtle files to format in place")
     f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     f.set_defaults(run=_command("graph_commands", "format_files"))
 
 
-def _query(sub: Subcommands, inputs: Parser, engine: Parser) -> None:
-    q = sub.add_parser("query", help="list, show and run the stored queries")
+def _query(sub: Subcommands, parents: _Parents) -> None:
+    q = sub.add_parser("query", help=HELP["query"])
     qsub = q.add_subparsers(dest="action", required=True, parser_class=Parser)
     ql = qsub.add_parser("list", help="the catalogue: name, kind and summary of each query")
     ql.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
@@ -120,7 +147,9 @@ def _query(sub: Subcommands, inputs: Parser, engine: Parser) -> None:
     qs.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     qs.set_defaults(run=_command("query_commands", "query_show"))
     qr = qsub.add_parser(
-        "run", parents=[inputs, engine], help="run a stored query (a *-violation check exits 1 when it finds rows)"
+        "run",
+        parents=[parents.inputs, parents.engine],
+        help="run a stored query (a *-violation check exits 1 when it finds rows)",
     )
     qr.add_argument("name", help="the stored query's name (`szsemi query list` shows them)")
     qr.add_argument(
@@ -140,21 +169,21 @@ def _query(sub: Subcommands, inputs: Parser, engine: Parser) -> None:
     qr.set_defaults(run=_command("query_commands", "query_run"))
 
 
-def _sparql(sub: Subcommands, inputs: Parser, engine: Parser) -> None:
-    s = sub.add_parser("sparql", parents=[inputs, engine], help="run your own SPARQL query")
+def _sparql(sub: Subcommands, parents: _Parents) -> None:
+    s = sub.add_parser("sparql", parents=[parents.inputs, parents.engine], help=HELP["sparql"])
     s.add_argument("query", nargs="?", help="the query text (before --data, which takes every file after it)")
     s.add_argument("--file", "-f", help="read the query from this file")
     s.set_defaults(run=_command("query_commands", "sparql"))
 
 
-def _info(sub: Subcommands) -> None:
-    i = sub.add_parser("info", help="counts per class, sources and version")
+def _info(sub: Subcommands, parents: _Parents) -> None:
+    i = sub.add_parser("info", help=HELP["info"])
     i.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     i.set_defaults(run=_command("graph_commands", "info"))
 
 
-def _store(sub: Subcommands) -> None:
-    st = sub.add_parser("store", help="build or inspect a persistent on-disk store")
+def _store(sub: Subcommands, parents: _Parents) -> None:
+    st = sub.add_parser("store", help=HELP["store"])
     stsub = st.add_subparsers(dest="action", required=True, parser_class=Parser)
     sb = stsub.add_parser(
         "build", help="bulk-load the ontology and FILEs (default: the shipped data) into the store at --store PATH"
@@ -178,11 +207,11 @@ def _store(sub: Subcommands) -> None:
     si.set_defaults(run=_command("graph_commands", "store_info"))
 
 
-def _export(sub: Subcommands, inputs: Parser) -> None:
+def _export(sub: Subcommands, parents: _Parents) -> None:
     x = sub.add_parser(
         "export",
-        parents=[inputs],
-        help="write the graph as ttl, nt, nq, trig, jsonld or xml, with a VoID/DCAT description",
+        parents=[parents.inputs],
+        help=HELP["export"],
     )
     x.add_argument(
         "--content",
@@ -218,11 +247,11 @@ def _export(sub: Subcommands, inputs: Parser) -> None:
     x.set_defaults(run=_command("export_commands", "export"))
 
 
-def _serve(sub: Subcommands, inputs: Parser) -> None:
+def _serve(sub: Subcommands, parents: _Parents) -> None:
     sv = sub.add_parser(
         "serve",
-        parents=[inputs],
-        help="the graph on the web: SPARQL endpoint, stored-query API, entity and query pages",
+        parents=[parents.inputs],
+        help=HELP["serve"],
     )
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sv.add_argument("--port", type=int, default=8000, help="port to listen on (8000; 0 picks a free one)")
@@ -245,10 +274,8 @@ def _serve(sub: Subcommands, inputs: Parser) -> None:
     sv.set_defaults(run=_command("export_commands", "serve"))
 
 
-def _push(sub: Subcommands, inputs: Parser) -> None:
-    p = sub.add_parser(
-        "push", parents=[inputs], help="load the graph into a named graph of a running triple store, atomically"
-    )
+def _push(sub: Subcommands, parents: _Parents) -> None:
+    p = sub.add_parser("push", parents=[parents.inputs], help=HELP["push"])
     p.add_argument(
         "--endpoint", required=True, type=http_url, metavar="URL", help="the SPARQL query endpoint (http or https)"
     )
@@ -311,3 +338,16 @@ def _push(sub: Subcommands, inputs: Parser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="read the target's count and say what would be done")
     p.set_defaults(run=_command("export_commands", "push"))
+
+
+_SUBCOMMANDS: dict[str, Callable[[Subcommands, _Parents], None]] = {
+    "validate": _validate,
+    "format": _format,
+    "query": _query,
+    "sparql": _sparql,
+    "info": _info,
+    "store": _store,
+    "export": _export,
+    "serve": _serve,
+    "push": _push,
+}

@@ -11,7 +11,6 @@ answer is read with pyoxigraph's own results parser, so a row from either engine
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -28,15 +27,43 @@ if TYPE_CHECKING:  # the HTTP client is imported by a remote engine only: a loca
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
-@dataclass
 class Result:
-    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Term]] = field(default_factory=list)  # variable -> term; unbound variables absent
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
+    A plain class, not a dataclass: importing dataclasses (and inspect) would cost a stored
+    query's start-up a tenth of its time (tests/cli/test_light_query_path.py).
+    """
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(
+        self,
+        form: str,
+        variables: list[str] | None = None,
+        rows: list[dict[str, Term]] | None = None,  # variable -> term; unbound variables absent
+        boolean: bool | None = None,
+        triples: list[ox.Triple] | None = None,
+    ) -> None:
+        self.form = form
+        self.variables: list[str] = [] if variables is None else variables
+        self.rows: list[dict[str, Term]] = [] if rows is None else rows
+        self.boolean = boolean
+        self.triples: list[ox.Triple] = [] if triples is None else triples
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.form, self.variables, self.rows, self.boolean, self.triples)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Result)
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(form={self.form!r}, variables={self.variables!r}, rows={self.rows!r}, "
+            f"boolean={self.boolean!r}, triples={self.triples!r})"
+        )
 
     def sliced(self, limit: int | None, offset: int | None) -> Result:
         start = offset or 0
@@ -52,7 +79,7 @@ def _result(form: str, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTri
     names = [v.value for v in answer.variables]
     # A solution iterates its values in variable order (None where unbound): one call per row,
     # not two lookups per cell, which made large answers 5x slower than the engine itself.
-    rows = [{n: v for n, v in zip(names, solution, strict=False) if v is not None} for solution in answer]
+    rows = [{n: v for n, v in zip(names, solution, strict=True) if v is not None} for solution in answer]
     return Result(form, variables=names, rows=rows)
 
 
@@ -227,7 +254,7 @@ class RemoteEngine:
         for solution in answer:
             if len(rows) >= self.max_rows:
                 raise self._over_cap("rows")
-            rows.append({n: _canonical(v) for n, v in zip(names, solution, strict=False) if v is not None})
+            rows.append({n: _canonical(v) for n, v in zip(names, solution, strict=True) if v is not None})
         return Result(form, variables=names, rows=rows)
 
     def _triples(self, form: str, kind: str, body: bytes) -> Result:

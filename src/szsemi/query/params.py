@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -41,8 +41,8 @@ _ALLOWED = {
 }
 
 
-@dataclass(frozen=True)
-class Param:
+# A NamedTuple, not a dataclass: see sparql_syntax.Token.
+class Param(NamedTuple):
     """One declared parameter of a stored query (see queries/README.md)."""
 
     name: str
@@ -56,7 +56,10 @@ class Param:
     maximum: Decimal | None = None
     cls: str | None = None  # IRI of the class a given IRI must be an instance of
     lang: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict = {}  # never changed in place; left out of the hash
+
+    def __hash__(self) -> int:
+        return hash(self[:-1])
 
     def allowed(self) -> str:
         """What a value must look like, in words."""
