@@ -29,8 +29,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    command = next((str(w) for w in words if not str(w).startswith("-")), None)  # no global option takes a value
-    args = build_parser(command).parse_args(words)
+    # The command and its action: the first two words that are not options (no option before
+    # them takes a value); they only spare building the parsers of the other commands.
+    command, action, *_ = [str(w) for w in words if not str(w).startswith("-")][:2] + [None, None]
+    args = build_parser(command, action).parse_args(words)
     args.err = err
     if args.command not in LIGHT:
         _quiet_libraries()

@@ -33,19 +33,25 @@ HELP = {
     "serve": "the graph on the web: SPARQL endpoint, stored-query API, entity and query pages",
     "push": "load the graph into a named graph of a running triple store, atomically",
 }
+QUERY_HELP = {
+    "list": "the catalogue: name, kind and summary of each query",
+    "show": "a query's header, parameters and text",
+    "run": "run a stored query (a *-violation check exits 1 when it finds rows)",
+}
 
 
-def build_parser(command: str | None = None) -> Parser:
+def build_parser(command: str | None = None, action: str | None = None) -> Parser:
     """The whole command line; ``args.run(args, out)`` runs the chosen subcommand.
 
-    With ``command`` (the first word of the command line), only that subcommand gets its arguments:
-    the others are there by name and help, which is all ``szsemi --help`` and a wrong name need.
-    Building every parser costs a stored query more than its answer does.
+    With ``command`` (the first word of the command line), only that subcommand gets its arguments,
+    and with ``action`` (the next word) only that action of ``query``: the others are there by name
+    and help, which is all ``--help`` and a wrong name need. Building every parser costs a stored
+    query more than its answer does.
     """
     parser = Parser(prog="szsemi", description="The Shenzhen semiconductor knowledge graph.")
     parser.add_argument("--version", action="version", version=f"szsemi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    parents = _Parents()
+    parents = _Parents(action)
     for name, add in _SUBCOMMANDS.items():
         if command in (None, name) or command not in _SUBCOMMANDS:
             add(sub, parents)
@@ -55,7 +61,11 @@ def build_parser(command: str | None = None) -> Parser:
 
 
 class _Parents:
-    """The option groups several subcommands share, each built once and only when asked for."""
+    """The option groups several subcommands share, each built once and only when asked for; and
+    the action that will run, if known."""
+
+    def __init__(self, action: str | None) -> None:
+        self.action = action
 
     @cached_property
     def inputs(self) -> Parser:
@@ -133,7 +143,15 @@ def _format(sub: Subcommands, parents: _Parents) -> None:
 def _query(sub: Subcommands, parents: _Parents) -> None:
     q = sub.add_parser("query", help=HELP["query"])
     qsub = q.add_subparsers(dest="action", required=True, parser_class=Parser)
-    ql = qsub.add_parser("list", help="the catalogue: name, kind and summary of each query")
+    for name, add in _QUERY_ACTIONS.items():  # as for the commands: the chosen action in full
+        if parents.action in (None, name) or parents.action not in _QUERY_ACTIONS:
+            add(qsub, parents)
+        else:
+            qsub.add_parser(name, help=QUERY_HELP[name])
+
+
+def _query_list(qsub: Subcommands, parents: _Parents) -> None:
+    ql = qsub.add_parser("list", help=QUERY_HELP["list"])
     ql.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     ql.add_argument(
         "--format",
@@ -142,14 +160,20 @@ def _query(sub: Subcommands, parents: _Parents) -> None:
         help="table (default) or json: an array of {name, kind, form, summary, tags, params}",
     )
     ql.set_defaults(run=_command("query_commands", "query_list"))
-    qs = qsub.add_parser("show", help="a query's header, parameters and text")
+
+
+def _query_show(qsub: Subcommands, parents: _Parents) -> None:
+    qs = qsub.add_parser("show", help=QUERY_HELP["show"])
     qs.add_argument("name", help="the stored query's name")
     qs.add_argument("--query-dir", action="append", default=[], help="also read the .rq files here")
     qs.set_defaults(run=_command("query_commands", "query_show"))
+
+
+def _query_run(qsub: Subcommands, parents: _Parents) -> None:
     qr = qsub.add_parser(
         "run",
         parents=[parents.inputs, parents.engine],
-        help="run a stored query (a *-violation check exits 1 when it finds rows)",
+        help=QUERY_HELP["run"],
     )
     qr.add_argument("name", help="the stored query's name (`szsemi query list` shows them)")
     qr.add_argument(
@@ -350,4 +374,9 @@ _SUBCOMMANDS: dict[str, Callable[[Subcommands, _Parents], None]] = {
     "export": _export,
     "serve": _serve,
     "push": _push,
+}
+_QUERY_ACTIONS: dict[str, Callable[[Subcommands, _Parents], None]] = {
+    "list": _query_list,
+    "show": _query_show,
+    "run": _query_run,
 }

@@ -13,15 +13,17 @@ parameter, what was given and what is allowed.
 
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 import pyoxigraph as ox
 
 from szsemi.errors import ParameterError
 from szsemi.graph.namespaces import PREFIXES, expand
+
+if TYPE_CHECKING:
+    import datetime
 
 XSD = PREFIXES["xsd"]
 TYPES = ("iri", "string", "langstring", "integer", "decimal", "date", "boolean")
@@ -100,7 +102,7 @@ def _term(param: Param, value: object):
         value = "true" if value else "false"
     elif isinstance(value, (int, Decimal, float)) and param.type in ("integer", "decimal"):
         value = str(value)
-    elif isinstance(value, datetime.date) and param.type == "date":
+    elif param.type == "date" and _is_date(value):
         value = value.isoformat()
     if not isinstance(value, str):
         raise ParameterError(param.name, value, param.allowed())
@@ -108,6 +110,12 @@ def _term(param: Param, value: object):
         return _parse(param, value)
     except ValueError:
         raise ParameterError(param.name, value, param.allowed()) from None
+
+
+def _is_date(value: object) -> TypeGuard[datetime.date]:
+    import datetime
+
+    return isinstance(value, datetime.date)
 
 
 def _parse(param: Param, text: str):
@@ -144,6 +152,8 @@ def _parse(param: Param, text: str):
     if kind == "date":
         if not _DATE.fullmatch(text.strip()):
             raise ValueError(text)
+        import datetime  # here: a stored query without a date parameter does not pay for it
+
         return ox.Literal(datetime.date.fromisoformat(text.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
     if kind == "boolean":
         word = text.strip().lower()
