@@ -15,6 +15,7 @@ Imports only :mod:`szsemi.errors`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from szsemi.errors import QueryDefinitionError, UsageError
@@ -99,6 +100,20 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
             "write the character itself (engines disagree on where "
             "such escapes apply)",
         )
+    # A stored query's text is split up to four times on its way (its form, its variables, the
+    # syntax check, the binding): short texts are split once; each caller gets its own list.
+    return list(_split_once(text)) if len(text) <= _REMEMBERED_TEXT else _split(text)
+
+
+_REMEMBERED_TEXT = 64 * 1024  # characters; a longer text is split each time, never kept
+
+
+@lru_cache(maxsize=16)
+def _split_once(text: str) -> tuple[Token, ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[Token]:
     out: list[Token] = []
     i, n = 0, len(text)
     while i < n:
