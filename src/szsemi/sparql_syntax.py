@@ -15,7 +15,8 @@ Imports only :mod:`szsemi.errors`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from szsemi.errors import QueryDefinitionError, UsageError
 
@@ -32,8 +33,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Token:
+# A NamedTuple, not a dataclass: importing dataclasses (and inspect) would cost a stored query's
+# start-up a tenth of its time (tests/cli/test_light_query_path.py).
+class Token(NamedTuple):
     """One token: ``kind`` is iri | string | var | lang | name | punct; ``start``/``end`` index the text."""
 
     kind: str
@@ -98,6 +100,20 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
             "write the character itself (engines disagree on where "
             "such escapes apply)",
         )
+    # A stored query's text is split up to four times on its way (its form, its variables, the
+    # syntax check, the binding): short texts are split once; each caller gets its own list.
+    return list(_split_once(text)) if len(text) <= _REMEMBERED_TEXT else _split(text)
+
+
+_REMEMBERED_TEXT = 64 * 1024  # characters; a longer text is split each time, never kept
+
+
+@lru_cache(maxsize=16)
+def _split_once(text: str) -> tuple[Token, ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[Token]:
     out: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -185,8 +201,7 @@ def skip_prologue(toks: list[Token]) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ServiceClause:
+class ServiceClause(NamedTuple):
     """A ``SERVICE [SILENT] target`` in a query: the keyword token and the target (IRI, prefixed
     name or variable; None when the text ends after the keyword)."""
 

@@ -14,8 +14,11 @@ HEAVY = (
     "owlready2",
     "oxrdflib",
     "SPARQLWrapper",
-    "yaml",
-)  # the shipped headers come parsed (query/shipped_headers.json)
+    "yaml",  # the shipped headers come parsed (query/shipped_headers.json)
+    "http.client",  # the HTTP client is for a remote engine; the embedded graph needs none
+    "logging",  # only to quiet the libraries above, which this path never imports
+    "dataclasses",  # with inspect, a tenth of the start-up: the query path's records are NamedTuples
+)
 
 # Runs the command in this process, then reports which heavy modules and which .rq files it touched.
 PROBE = """

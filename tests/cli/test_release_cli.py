@@ -13,7 +13,8 @@ import shutil
 import pytest
 from conftest import REPO
 
-from szsemi.cli.main import _parser, main
+from szsemi.cli.main import main
+from szsemi.cli.parser import build_parser as _parser
 from szsemi.graph import store as persistent
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -14,7 +14,8 @@ import yaml
 from conftest import REPO, TEST_DATA
 from rdflib.namespace import SH
 
-from szsemi.cli.main import _parser, main
+from szsemi.cli.main import main
+from szsemi.cli.parser import build_parser as _parser
 
 EXT = TEST_DATA / "extension"
 MODEL = [

@@ -242,12 +242,19 @@ class _ReadOnly(Exception):
 
 def _claim(root: Path) -> None:
     """Create the folder (or take an empty one) and write the marker, before anything else is written."""
-    try:
+    with _unwritable_is_read_only():
         root.mkdir(parents=True, exist_ok=True)
         if not (root / MARKER).is_file():
             if _entries(root):
                 _manifest(root)  # raises: the folder holds things szsemi did not put there
             write_text(root / MARKER, FORMAT + "\n")
+
+
+@contextmanager
+def _unwritable_is_read_only() -> Iterator[None]:
+    """Turn "this folder cannot be written" (no permission, a read-only file system) into ``_ReadOnly``."""
+    try:
+        yield
     except PermissionError:
         raise _ReadOnly() from None
     except OSError as e:
@@ -263,14 +270,8 @@ def _locked(root: Path) -> Iterator[None]:
     import fcntl
 
     _claim(root)
-    try:
+    with _unwritable_is_read_only():
         handle = open(root / LOCK, "w")  # noqa: SIM115 - closed by the with block below
-    except PermissionError:
-        raise _ReadOnly() from None
-    except OSError as e:
-        if e.errno == errno.EROFS:
-            raise _ReadOnly() from None
-        raise
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

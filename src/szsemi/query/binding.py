@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 import pyoxigraph as ox
 
@@ -191,8 +190,7 @@ _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _AFTER_WHERE = {"VALUES", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET"}
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):  # not a dataclass: see sparql_syntax.Token
     open: Token  # the '{' of the top-level WHERE group
     close: Token  # its '}'
     subselect: bool  # the group is a bare sub-SELECT: { SELECT ... }

@@ -15,11 +15,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -38,8 +37,8 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class Rule:
+# NamedTuples, not dataclasses: see sparql_syntax.Token.
+class Rule(NamedTuple):
     """What a row of a ``*-violation.rq`` check means."""
 
     id: str
@@ -47,8 +46,7 @@ class Rule:
     message: str  # ``{name}`` stands for the row's value of ``?name``
 
 
-@dataclass(frozen=True)
-class StoredQuery:
+class StoredQuery(NamedTuple):
     """One ``.rq`` file of the catalogue."""
 
     name: str
@@ -60,7 +58,7 @@ class StoredQuery:
     header_lines: int
     description: str = ""
     tags: tuple[str, ...] = ()
-    params: dict[str, Param] = field(default_factory=dict)
+    params: dict[str, Param] = {}  # never changed in place: a query is a value
     rule: Rule | None = None
 
 
@@ -444,14 +442,14 @@ def _param(name: str, spec: object, fail: _Fail) -> Param:
     )
     try:
         values = tuple(t for v in (spec.get("values") or []) for t in coerce(base, _yaml_value(v)))
-        with_values = Param(**{**base.__dict__, "values": values})
+        with_values = base._replace(values=values)
         default = spec.get("default")
         terms = tuple(coerce(with_values, _yaml_value(default))) if default is not None else ()
     except ParameterError as e:
         raise fail(f"parameter {name!r}: the header's own value {e.given!r} is not allowed ({e.allowed})") from None
     if terms and with_values.required:
         raise fail(f"parameter {name!r}: a required parameter has no default")
-    return Param(**{**with_values.__dict__, "default": terms})
+    return with_values._replace(default=terms)
 
 
 def _yaml_value(value: object) -> object:

@@ -11,30 +11,59 @@ answer is read with pyoxigraph's own results parser, so a row from either engine
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import pyoxigraph as ox
 
-from szsemi import http
 from szsemi.errors import EndpointError, InputError, UsageError
 from szsemi.query.binding import query_form, select_variables
 from szsemi.query.deadline import run_abandonable
 from szsemi.sparql_syntax import check_service
 
+if TYPE_CHECKING:  # the HTTP client is imported by a remote engine only: a local query stays light
+    from szsemi import http
+
 # a term in an answer row
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
-@dataclass
 class Result:
-    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Term]] = field(default_factory=list)  # variable -> term; unbound variables absent
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
+    A plain class, not a dataclass: importing dataclasses (and inspect) would cost a stored
+    query's start-up a tenth of its time (tests/cli/test_light_query_path.py).
+    """
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(
+        self,
+        form: str,
+        variables: list[str] | None = None,
+        rows: list[dict[str, Term]] | None = None,  # variable -> term; unbound variables absent
+        boolean: bool | None = None,
+        triples: list[ox.Triple] | None = None,
+    ) -> None:
+        self.form = form
+        self.variables: list[str] = [] if variables is None else variables
+        self.rows: list[dict[str, Term]] = [] if rows is None else rows
+        self.boolean = boolean
+        self.triples: list[ox.Triple] = [] if triples is None else triples
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.form, self.variables, self.rows, self.boolean, self.triples)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Result)
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(form={self.form!r}, variables={self.variables!r}, rows={self.rows!r}, "
+            f"boolean={self.boolean!r}, triples={self.triples!r})"
+        )
 
     def sliced(self, limit: int | None, offset: int | None) -> Result:
         start = offset or 0
@@ -145,13 +174,15 @@ class RemoteEngine:
         user: str | None = None,
         password: str | None = None,
         auth: str = "basic",
-        timeout: float = http.DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retries: int = 3,
         backoff: float = 0.5,
         max_rows: int = DEFAULT_MAX_ROWS,
-        max_bytes: int = http.DEFAULT_MAX_BYTES,
+        max_bytes: int | None = None,
         deadline: http.Deadline | None = None,
     ):
+        from szsemi import http
+
         http.check_url(endpoint, "--endpoint")
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise UsageError(f"the row cap must be a whole number >= 1, not {max_rows!r}")
@@ -162,13 +193,15 @@ class RemoteEngine:
         self.client = http.Client(
             credentials=credentials,
             deadline=deadline,
-            timeout=timeout,
+            timeout=http.DEFAULT_TIMEOUT if timeout is None else timeout,
             retries=retries,
             backoff=backoff,
-            max_bytes=max_bytes,
+            max_bytes=http.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
         )
 
     def run(self, text: str) -> Result:
+        from szsemi import http
+
         form = query_form(text, check_escapes=False)  # bind() writes \u escapes into strings
         fields = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
         try:

@@ -13,16 +13,17 @@ parameter, what was given and what is allowed.
 
 from __future__ import annotations
 
-import datetime
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypeGuard
 
 import pyoxigraph as ox
 
 from szsemi.errors import ParameterError
 from szsemi.graph.namespaces import PREFIXES, expand
+
+if TYPE_CHECKING:
+    import datetime
 
 XSD = PREFIXES["xsd"]
 # A bound parameter value: blank nodes are let in only to be refused with a message (see _has_type).
@@ -44,8 +45,8 @@ _ALLOWED = {
 }
 
 
-@dataclass(frozen=True)
-class Param:
+# A NamedTuple, not a dataclass: see sparql_syntax.Token.
+class Param(NamedTuple):
     """One declared parameter of a stored query (see queries/README.md)."""
 
     name: str
@@ -59,7 +60,10 @@ class Param:
     maximum: Decimal | None = None
     cls: str | None = None  # IRI of the class a given IRI must be an instance of
     lang: str | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, object] = {}  # never changed in place; left out of the hash
+
+    def __hash__(self) -> int:
+        return hash(self[:-1])
 
     def allowed(self) -> str:
         """What a value must look like, in words."""
@@ -100,7 +104,7 @@ def _term(param: Param, value: object) -> Term:
         value = "true" if value else "false"
     elif isinstance(value, (int, Decimal, float)) and param.type in ("integer", "decimal"):
         value = str(value)
-    elif isinstance(value, datetime.date) and param.type == "date":
+    elif param.type == "date" and _is_date(value):
         value = value.isoformat()
     if not isinstance(value, str):
         raise ParameterError(param.name, value, param.allowed())
@@ -108,6 +112,12 @@ def _term(param: Param, value: object) -> Term:
         return _parse(param, value)
     except ValueError:
         raise ParameterError(param.name, value, param.allowed()) from None
+
+
+def _is_date(value: object) -> TypeGuard[datetime.date]:
+    import datetime
+
+    return isinstance(value, datetime.date)
 
 
 def _parse(param: Param, text: str) -> Term:
@@ -144,6 +154,8 @@ def _parse(param: Param, text: str) -> Term:
     if kind == "date":
         if not _DATE.fullmatch(text.strip()):
             raise ValueError(text)
+        import datetime  # here: a stored query without a date parameter does not pay for it
+
         return ox.Literal(datetime.date.fromisoformat(text.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
     if kind == "boolean":
         word = text.strip().lower()
