@@ -4,6 +4,8 @@ The work is pyoxigraph's: the files are parsed into an ``ox.Dataset``, split int
 source (``graph_per_source``) or re-expressed in another vocabulary (``profile``) when asked, and
 their blank nodes renamed by RDFC-1.0 (``Dataset.canonicalize``), the W3C's canonical labelling,
 so that the same graph always gets the same labels (``_:c14n0`` ...).
+Where RDFC-1.0's work would explode (blank nodes nested thousands deep), ``szsemi.graph.canonical``
+labels those nodes by a tree hash instead (``_:t0`` ...), or refuses a structure that is no tree.
 
 Every format is byte-identical from run to run. Oxigraph's own iteration order changes with each
 process, so the canonical N-Quads lines are sorted as bytes, and every other format is written
@@ -40,7 +42,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from szsemi.errors import InputError, UsageError
-from szsemi.export.canonical import canonicalize
+from szsemi.graph.canonical import canonicalize
 from szsemi.export.profiles import PROFILES, re_express
 from szsemi.export.sources import source_graphs
 from szsemi.graph import resources

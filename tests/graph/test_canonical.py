@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from szsemi.errors import InputError
-from szsemi.export import canonical
+from szsemi.graph import canonical
 from szsemi.export.serialise import content_files, export, read_dataset
 
 TTL = "@prefix e: <http://example.org/> .\n"

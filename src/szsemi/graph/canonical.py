@@ -138,14 +138,26 @@ def work(dataset: ox.Dataset, links: list[ox.Quad]) -> tuple[dict[ox.BlankNode, 
     return result, groups
 
 
-def canonicalize(dataset: ox.Dataset, name: str) -> ox.Dataset:
-    """``dataset`` with canonical blank-node labels (see the module's docstring); ``name`` names
-    the input files in a refusal."""
+def _heavy(dataset: ox.Dataset) -> tuple[set[ox.BlankNode], _Sets, set[ox.BlankNode]]:
+    """The groups (by union-find root) over the bounds, the union-find, the nodes in triple terms."""
     links, inside = _linked(dataset)
     costs, groups = work(dataset, links) if links else ({}, _Sets())
     heavy = {root for root, w in costs.items() if w > COMPONENT_WORK}
     if sum(w for root, w in costs.items() if root not in heavy) > TOTAL_WORK:
         heavy = {root for root, w in costs.items() if w > 0}
+    return heavy, groups, inside
+
+
+def over_bound(dataset: ox.Dataset) -> bool:
+    """Whether :func:`canonicalize` labels any of ``dataset``'s blank nodes by the tree hash (or
+    refuses them) rather than by RDFC-1.0."""
+    return bool(_heavy(dataset)[0])
+
+
+def canonicalize(dataset: ox.Dataset, name: str) -> ox.Dataset:
+    """``dataset`` with canonical blank-node labels (see the module's docstring); ``name`` names
+    the input files in a refusal."""
+    heavy, groups, inside = _heavy(dataset)
     if not heavy:
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return dataset
