@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from szsemi.errors import InputError
-from szsemi.graph import canonical
 from szsemi.export.serialise import content_files, export, read_dataset
+from szsemi.graph import canonical
 
 TTL = "@prefix e: <http://example.org/> .\n"
 E = "http://example.org/"

@@ -42,10 +42,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from szsemi.errors import InputError, UsageError
-from szsemi.graph.canonical import canonicalize
 from szsemi.export.profiles import PROFILES, re_express
 from szsemi.export.sources import source_graphs
 from szsemi.graph import resources
+from szsemi.graph.canonical import canonicalize
 from szsemi.graph.namespaces import PREFIXES
 
 if TYPE_CHECKING:
