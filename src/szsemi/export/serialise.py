@@ -4,6 +4,8 @@ The work is pyoxigraph's: the files are parsed into an ``ox.Dataset``, split int
 source (``graph_per_source``) or re-expressed in another vocabulary (``profile``) when asked, and
 their blank nodes renamed by RDFC-1.0 (``Dataset.canonicalize``), the W3C's canonical labelling,
 so that the same graph always gets the same labels (``_:c14n0`` ...).
+Where RDFC-1.0's work would explode (blank nodes nested thousands deep), ``szsemi.graph.canonical``
+labels those nodes by a tree hash instead (``_:t0`` ...), or refuses a structure that is no tree.
 
 Every format is byte-identical from run to run. Oxigraph's own iteration order changes with each
 process, so the canonical N-Quads lines are sorted as bytes, and every other format is written
@@ -43,6 +45,7 @@ from szsemi.errors import InputError, UsageError
 from szsemi.export.profiles import PROFILES, re_express
 from szsemi.export.sources import source_graphs
 from szsemi.graph import resources
+from szsemi.graph.canonical import canonicalize
 from szsemi.graph.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -138,8 +141,19 @@ def _parse(source: Source, rename: bool) -> Iterator[ox.Quad]:
             guards.check_jsonld(data, name)
         quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=rename)
     if fmt.supports_datasets:
-        return (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return quads
+        quads = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    return _named_errors(quads, name)
+
+
+def _named_errors(quads: Iterator[ox.Quad], name: str) -> Iterator[ox.Quad]:
+    """``quads``, with Oxigraph's "buffer maximal size" (a literal over 16 MB) as the input error every
+    reader gives, naming the file (the parser stops there, before the literal is held in memory)."""
+    from szsemi.graph import guards
+
+    try:
+        yield from quads
+    except MemoryError as e:
+        raise (guards.too_big(e, name) or e) from None
 
 
 def _parse_file(path: str, fmt: ox.RdfFormat, base: str | None, rename: bool) -> Iterator[ox.Quad]:
@@ -197,7 +211,8 @@ def build(
     """The export's dataset. ``files`` (any RDF files) overrides the shipped files chosen by ``content``."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
-    dataset = read_dataset(content_files(content) if files is None else list(files))
+    sources_read = content_files(content) if files is None else list(files)
+    dataset = read_dataset(sources_read)
     sources = _sources(dataset)
     graph_source: dict[ox.NamedNode, ox.NamedNode] = {}
     named: list[ox.NamedNode] = []
@@ -221,7 +236,9 @@ def build(
         present = {q.graph_name for q in dataset}
         graph_source = {g: d for g, d in graph_source.items() if g in present}
         named = sorted((n for n in present if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    from szsemi.graph.load import display_name
+
+    dataset = canonicalize(dataset, ", ".join(display_name(s) for s in sources_read))
     return Export(content, profile, dataset, sources, graph_source, named)
 
 
