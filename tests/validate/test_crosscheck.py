@@ -27,6 +27,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import TEST_DATA
+from once import compiled_once
 from rdflib.namespace import SH
 
 from szsemi.graph import resources
@@ -52,6 +53,12 @@ def core_shapes_turtle() -> str:
     for shape, constraint in list(core.subject_objects(SH.sparql)):
         core.remove((shape, SH.sparql, constraint))
     return core.serialize(format="turtle")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shapes_compiled_once():
+    with compiled_once(shapes()):  # tests/once.py: each case would compile the same shapes again
+        yield
 
 
 def _targeted(shape_name: str | None) -> bool:

@@ -123,7 +123,7 @@ def _validate_options() -> set[str]:
 @pytest.mark.parametrize("fmt, suffix", [("xml", ".rdf"), ("json-ld", ".jsonld"), ("nt", ".nt")])
 def test_extension_shapes_in_another_rdf_format_give_the_same_findings(fmt, suffix, tmp_path):
     shapes = tmp_path / f"shapes{suffix}"
-    rdflib.Graph().parse(EXT / "shapes.ttl").serialize(shapes, format=fmt)
+    rdflib.Graph().parse(EXT / "shapes.ttl").serialize(shapes, format=fmt, encoding="utf-8")
     model = ["--ontology", str(EXT / "ontology.ttl"), "--queries", str(EXT / "queries")]
     args = ["--no-owl", "--with-shipped-data", str(EXT / "orders-bad.ttl")]
     key = lambda f: (f["focus"], f.get("path"), f["component"], f.get("triple_line"))  # noqa: E731

@@ -4,8 +4,9 @@ A finding is compared as (focus, path, component, value, shape, severity); messa
 pySHACL reads the data with rdflib's own parser, independent of Oxigraph (blank nodes compare as ``_:``).
 The cases in tests/data/shacl-engine/ hold shapes and data in one file, with ``# expect:`` lines
 pinning findings that must be there; the shipped data is also mutated here, one planted error per
-kind. pySHACL runs SHACL-SPARQL constraints once per focus node on rdflib's engine (about 25 s on the
-shipped data), so the comparisons on the shipped data and on every tests/data/shacl/ fixture are slow.
+kind. pySHACL runs SHACL-SPARQL constraints once per focus node on rdflib's engine, which parses the
+query text again each time (about 25 s on the shipped data); here rdflib parses each text once
+(tests/once.py), which brings that to about 2 s, with the same answers (a test checks it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +22,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import TEST_DATA
+from once import RDFLIB_QUERY, compiled_once, sparql_parsed_once
+from rdflib.plugins.sparql import processor
 
 from szsemi.graph.load import load, rdflib_view, shipped_data
 from szsemi.graph.resources import ontology_file, shapes_file
@@ -94,6 +98,26 @@ def compare(
 @cache
 def shipped_shapes() -> rdflib.Graph:
     return shapes_graph_of([shapes_file()])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def parsed_once():
+    """pySHACL's queries (the reference's, and those of the shapes not compiled) parsed once per text;
+    the shipped shapes compiled once for the module (tests/once.py)."""
+    with sparql_parsed_once() as prepared, compiled_once(shipped_shapes()):
+        yield prepared
+
+
+def test_the_reference_answers_the_same_with_each_query_parsed_once(parsed_once):
+    files = (ontology_file(), TEST_DATA / "shacl" / "passage-number-reused.ttl")
+    reference = rdflib_parsed(files)
+    once = Counter(key(f) for f in reference_findings(reference, shipped_shapes()))
+    assert parsed_once, "rdflib's query parser was not replaced"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processor.SPARQLProcessor, "query", RDFLIB_QUERY)
+        every_time = Counter(key(f) for f in reference_findings(reference, shipped_shapes()))
+    assert once == every_time
+    assert SH + "SPARQLConstraintComponent" in {k[2] for k in once}
 
 
 # --------------------------------------------------------------------------- the shipped shapes

@@ -13,6 +13,12 @@ What abandoning means: the worker is left to finish on its own (its answer is dr
 and memory meanwhile; a command-line process exits right away, which ends it. A long-lived
 process (the web server) should refuse new work while :func:`abandoned` is high.
 
+Nothing the work made may be dropped by another thread: pyoxigraph's lazy answers
+(``QuerySolutions``, ``QueryTriples``) are bound to the thread that made them, and dropping one
+elsewhere is an error that Python can only print. So ``fn`` returns plain (materialised) values;
+the locals of an error's traceback (a half-read answer among them) are cleared in the worker
+before the error is handed over, and an abandoned worker drops its own answer.
+
 >>> run_abandonable(lambda: 6 * 7, 5)
 42
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -67,12 +74,19 @@ def run_abandonable(fn: Callable[[], T], seconds: float | None = None, *, what: 
     if seconds is not None and not seconds > 0:
         raise ValueError(f"seconds must be > 0 or None, not {seconds!r}")
     box: dict[str, object] = {}
+    given_up = threading.Event()  # set under _lock by the waiting thread when it abandons the work
 
     def work() -> None:
+        error: BaseException | None = None
         try:
-            box["value"] = fn()
+            value: object = fn()
         except BaseException as e:  # noqa: BLE001 - handed to the waiting thread as it is
-            box["error"] = e
+            _clear_locals(e)
+            value, error = None, e
+        with _lock:
+            if not given_up.is_set():  # else dropped here, on the thread that made it
+                box["value"], box["error"] = value, error
+        del value, error
 
     worker = threading.Thread(target=work, name=f"szsemi: {what}", daemon=True)
     worker.start()
@@ -86,10 +100,25 @@ def run_abandonable(fn: Callable[[], T], seconds: float | None = None, *, what: 
             worker.join(left)
     except BaseException:
         with _lock:
+            given_up.set()
             _abandoned.add(worker)
         raise
-    if "error" in box:
-        error = box["error"]
+    error = box.pop("error")
+    if error is not None:
         assert isinstance(error, BaseException)
         raise error
-    return box["value"]  # type: ignore[return-value]
+    return box.pop("value")  # type: ignore[return-value]
+
+
+def _clear_locals(error: BaseException) -> None:
+    """Clear the locals of the finished frames in ``error``'s traceback, and in those of the errors
+    it was raised from or during, so that whatever they held is dropped in this thread."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        traceback.clear_frames(e.__traceback__)  # skips the frames still running (this one's caller)
+        pending += [e.__cause__, e.__context__]
