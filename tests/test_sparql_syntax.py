@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from szsemi.errors import QueryDefinitionError, UsageError
-from szsemi.sparql_syntax import check_service, service_clauses, skip_prologue, tokens
+from szsemi.sparql_syntax import check_service, projection, service_clauses, skip_prologue, tokens
 
 
 def test_keywords_inside_strings_iris_and_comments_are_not_tokens_of_their_own() -> None:
@@ -49,3 +49,27 @@ def test_check_service_refuses_unless_allowed_and_always_refuses_a_variable() ->
     with pytest.raises(UsageError, match="not a variable"):
         check_service("SELECT * { SERVICE ?x { ?s ?p ?o } }", allow=True)
     check_service("SELECT * { ?s ?p 'SERVICE ?x' }")
+
+
+@pytest.mark.parametrize(
+    "text,projected",
+    [
+        ("SELECT ?a ?b WHERE { ?a ?p ?b }", ["?a", "?b"]),
+        ("select distinct $this { $this ?p ?o }", ["$this"]),
+        ("SELECT REDUCED * FROM <http://e/g> WHERE { ?s ?p ?o }", ["*"]),
+        ('SELECT (CONCAT("WHERE {", ?x) AS ?y) WHERE { ?s ?p ?x }', ["(", "CONCAT", "(", '"WHERE {"']),
+    ],
+)
+def test_projection_stops_at_the_pattern_not_at_a_keyword_in_a_string(text: str, projected: list[str]) -> None:
+    assert [t.text for t in projection(tokens(text), 0)][: len(projected)] == projected
+    assert all(t.word() not in ("WHERE", "FROM") for t in projection(tokens(text), 0))
+
+
+def test_a_nested_select_has_its_own_projection() -> None:
+    toks = tokens("SELECT $this WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }")
+    nested = [k for k, t in enumerate(toks) if t.word() == "SELECT"][1]
+    assert [t.var_name() for t in projection(toks, nested)] == ["x"]
+
+
+def test_var_name_is_the_same_for_both_sigils_and_none_for_other_tokens() -> None:
+    assert [t.var_name() for t in tokens('$this ?this "?this" <urn:this> this')] == ["this", "this", None, None, None]

@@ -2,8 +2,9 @@
 
 It is not a parser: it splits the text into tokens that are safe to reason about (a ``WHERE``,
 ``{`` or ``SERVICE`` inside a string, an IRI or a comment is never a keyword), and finds the few
-things the package needs from them: the prologue, the query form, and ``SERVICE`` clauses, which
-the embedded engine refuses unless the user opts in (it must not open network connections).
+things the package needs from them: the prologue, the query form, a SELECT's projection, and
+``SERVICE`` clauses, which the embedded engine refuses unless the user opts in (it must not open
+network connections).
 Imports only :mod:`szsemi.errors`.
 
 >>> [t.text for t in tokens('SELECT * { ?s <x> "SERVICE" } # SERVICE')]
@@ -25,6 +26,7 @@ __all__ = [
     "ServiceClause",
     "check_service",
     "position",
+    "projection",
     "service_clauses",
     "skip_prologue",
     "string_end",
@@ -49,6 +51,11 @@ class Token(NamedTuple):
 
     def is_punct(self, char: str) -> bool:
         return self.kind == "punct" and self.text == char
+
+    def var_name(self) -> str | None:
+        """The name of a variable token without its ``?`` or ``$`` (``$this`` and ``?this`` are one
+        variable), else None."""
+        return self.text[1:] if self.kind == "var" else None
 
 
 _IRIREF_REST = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
@@ -194,6 +201,23 @@ def skip_prologue(toks: list[Token]) -> int:
     while k < len(toks) and toks[k].word() in ("BASE", "PREFIX", "VERSION"):
         k += 3 if toks[k].word() == "PREFIX" else 2
     return k
+
+
+def projection(toks: list[Token], select: int) -> list[Token]:
+    """The tokens a ``SELECT`` at ``toks[select]`` projects: those after the keyword (and
+    ``DISTINCT`` / ``REDUCED``) up to its ``FROM``, ``WHERE`` or ``{``.
+
+    >>> toks = tokens("SELECT DISTINCT ?a (STR(?b) AS ?c) WHERE { ?a ?p ?b }")
+    >>> [t.text for t in projection(toks, 0)]
+    ['?a', '(', 'STR', '(', '?b', ')', 'AS', '?c', ')']
+    """
+    k = select + 1
+    if k < len(toks) and toks[k].word() in ("DISTINCT", "REDUCED"):
+        k += 1
+    end = k
+    while end < len(toks) and toks[end].word() not in ("FROM", "WHERE") and not toks[end].is_punct("{"):
+        end += 1
+    return toks[k:end]
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,24 +5,27 @@ over all focus nodes at once; this module runs them on the store and turns rows 
 stays the reference engine: the parts the compiler leaves out run on pySHACL (``Plan.fallback``),
 and :func:`reference_findings` (pySHACL alone) is what the tests and the benchmark compare with.
 Findings match pySHACL's on focus node, path, component, value, source shape and severity, as a
-multiset (top-level results only: a nested shape's results are not results of the graph); blank nodes keep the store's labels, as pySHACL sees
-them through :func:`szsemi.graph.load.rdflib_view`.
+multiset (top-level results only: a nested shape's results are not results of the graph); blank
+nodes keep the store's labels, as pySHACL sees them through :func:`szsemi.graph.load.rdflib_view`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 import rdflib
+from rdflib import URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from szsemi.errors import InputError
 from szsemi.validate.report import Finding
 from szsemi.validate.shacl_compile import Check, Plan, compile_shapes
 from szsemi.validate.shacl_paths import path_text
-from szsemi.validate.shacl_values import canonical_form, datatype_holds, datatype_matches, to_rdflib
+from szsemi.validate.shacl_shapes import Sources
+from szsemi.validate.shacl_values import OxTerm, canonical_form, datatype_holds, datatype_matches, to_rdflib
 from szsemi.validate.written import WrittenTerms
 
 _MESSAGE_VAR = re.compile(r"\{[?$](\w+)\}")
@@ -72,8 +75,8 @@ def _as_written(finding: Finding, written: WrittenTerms, shapes: rdflib.Graph) -
     value = written.restore(finding.focus, finding.path, finding.value)
     if value == finding.value:
         return finding
-    if finding.component == str(SH.DatatypeConstraintComponent) and finding.shape:
-        wanted = {o for s, o in shapes.subject_objects(SH.datatype) if shape_name(shapes, s) == finding.shape}
+    if value is not None and finding.component == str(SH.DatatypeConstraintComponent) and finding.shape:
+        wanted = {str(o) for s, o in shapes.subject_objects(SH.datatype) if shape_name(shapes, s) == finding.shape}
         if len(wanted) == 1 and datatype_holds(value, next(iter(wanted))):
             return None
     return finding.with_(value=value)  # a multiset: identical results of distinct constraints both stay
@@ -94,7 +97,7 @@ def reference_findings(data: rdflib.Graph, shapes: rdflib.Graph, *, sparql: bool
     return sorted(pyshacl_findings(data, run, shapes, {}))
 
 
-def path_n3(graph: rdflib.Graph, path) -> str | None:
+def path_n3(graph: rdflib.Graph, path: Node | None) -> str | None:
     """A result path as findings carry it (:func:`szsemi.validate.shacl_paths.path_text`).
 
     >>> g = rdflib.Graph().parse(data="[] <http://www.w3.org/ns/shacl#inversePath> <http://e/p> .", format="turtle")
@@ -104,7 +107,7 @@ def path_n3(graph: rdflib.Graph, path) -> str | None:
     return path_text(graph, path)
 
 
-def finding_key(finding: Finding) -> tuple:
+def finding_key(finding: Finding) -> tuple[str | None, ...]:
     """What must agree with pySHACL: focus, path, component, value, source shape, severity."""
     return (finding.focus, finding.path, finding.component, finding.value, finding.shape, finding.severity)
 
@@ -115,7 +118,7 @@ def run_checks(store: ox.Store, shapes: rdflib.Graph, plan: Plan) -> list[Findin
         token: _accepted_literals(store, datatype, predicates) for token, (datatype, predicates) in plan.lexical.items()
     }
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         terms = accepted[match.group(1)]
         return "(" + (" || ".join(f"sameTerm({match.group(2)}, {t})" for t in terms) or "false") + ")"
 
@@ -130,14 +133,16 @@ def run_checks(store: ox.Store, shapes: rdflib.Graph, plan: Plan) -> list[Findin
     return findings
 
 
-def _rows(store: ox.Store, query: str):
+def _rows(store: ox.Store, query: str) -> Iterator[dict[str, OxTerm]]:
     solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"a compiled check is not a SELECT query: {query[:60]!r}")
     names = [v.value for v in solutions.variables]
     for solution in solutions:
         yield {name: solution[name] for name in names if solution[name] is not None}
 
 
-def _accepted_literals(store: ox.Store, datatype, predicates) -> list[str]:
+def _accepted_literals(store: ox.Store, datatype: URIRef, predicates: Sources) -> list[str]:
     """Literals of ``datatype`` that Oxigraph holds in a non-canonical form but rdflib accepts."""
     if predicates is not None and not predicates:
         return []
@@ -146,20 +151,20 @@ def _accepted_literals(store: ox.Store, datatype, predicates) -> list[str]:
         f"SELECT DISTINCT ?v WHERE {{ {values}?s ?p ?v . FILTER (isLiteral(?v) && "
         f"datatype(?v) = <{datatype}> && !({canonical_form(datatype, '?v')})) }}"
     )
-    return [str(row["v"]) for row in store.query(query) if datatype_matches(row["v"], datatype)]
+    return [str(row["v"]) for row in _rows(store, query) if datatype_matches(row["v"], datatype)]
 
 
-def _n3(term) -> str:
+def _n3(term: OxTerm) -> str:
     """A term in N-Triples form, as the data writes it (a plain string without ^^xsd:string)."""
     if isinstance(term, ox.Literal) and not term.language and term.datatype.value == str(XSD.string):
         return rdflib.Literal(term.value).n3()
     return to_rdflib(term).n3()
 
 
-def _finding(check: Check, row: dict, shapes: rdflib.Graph) -> Finding:
+def _finding(check: Check, row: dict[str, OxTerm], shapes: rdflib.Graph) -> Finding:
     focus = row["this"]
     value = row.get("value")
-    path = row.get("path") if "path" in row else None
+    path = row.get("path")
     if check.sparql:
         value = value if value is not None else focus
         path_text = f"<{path.value}>" if isinstance(path, ox.NamedNode) else None
@@ -184,17 +189,19 @@ def _finding(check: Check, row: dict, shapes: rdflib.Graph) -> Finding:
     )
 
 
-def _to_ox(term):
+def _to_ox(term: Node) -> OxTerm:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
         return ox.BlankNode(str(term))
+    if not isinstance(term, rdflib.Literal):
+        raise TypeError(f"not an RDF term: {term!r}")
     if term.language:
         return ox.Literal(str(term), language=term.language)
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
-def _show(term) -> str:
+def _show(term: OxTerm | None) -> str:
     from szsemi.graph.terms import compact
 
     if term is None:
@@ -204,14 +211,14 @@ def _show(term) -> str:
     return compact(str(term))
 
 
-def _level(severity) -> str:
+def _level(severity: Node) -> str:
     """sh:Violation, sh:Warning, sh:Info by name; a custom severity as ``<iri>``."""
     if str(severity).startswith(str(SH)) and str(severity)[len(str(SH)) :] in ("Violation", "Warning", "Info"):
         return str(severity)[len(str(SH)) :]
     return f"<{severity}>"
 
 
-def shape_name(shapes: rdflib.Graph, shape) -> str:
+def shape_name(shapes: rdflib.Graph, shape: Node) -> str:
     """A shape's IRI; for a blank property shape, its node shape and path (``S/<p>`` or ``S/^<p>``)."""
     if isinstance(shape, rdflib.URIRef):
         return shape.n3()
@@ -225,7 +232,9 @@ def shape_name(shapes: rdflib.Graph, shape) -> str:
 # --------------------------------------------------------------------------- pySHACL
 
 
-def pyshacl_findings(data: rdflib.Graph, run: rdflib.Graph, shapes: rdflib.Graph, alias: dict) -> list[Finding]:
+def pyshacl_findings(
+    data: rdflib.Graph, run: rdflib.Graph, shapes: rdflib.Graph, alias: dict[Node, Node]
+) -> list[Finding]:
     """pySHACL on the shapes graph ``run``; a stand-in shape in ``alias`` is reported as its original."""
     import pyshacl
 
@@ -241,18 +250,23 @@ def pyshacl_findings(data: rdflib.Graph, run: rdflib.Graph, shapes: rdflib.Graph
     ]
 
 
-def _from_result(results: rdflib.Graph, result, shapes: rdflib.Graph, alias: dict) -> Finding:
-    def one(p):
+def _from_result(results: rdflib.Graph, result: Node, shapes: rdflib.Graph, alias: dict[Node, Node]) -> Finding:
+    def one(p: URIRef) -> Node | None:
         return results.value(result, p)
+
+    focus = one(SH.focusNode)
+    if focus is None:
+        raise ValueError("pySHACL gave a result without sh:focusNode")
 
     path = one(SH.resultPath)
     value = one(SH.value)
     shape = one(SH.sourceShape)
-    shape = alias.get(shape, shape)
+    if shape is not None:
+        shape = alias.get(shape, shape)
     return Finding(
         stage="shacl",
         severity=_level(one(SH.resultSeverity) or SH.Violation),
-        focus=one(SH.focusNode).n3(),
+        focus=focus.n3(),
         path=path_n3(results, path),
         component=str(one(SH.sourceConstraintComponent)),
         value=_n3(_to_ox(value)) if value is not None else None,

@@ -7,16 +7,19 @@ runs them on the store and turns rows into findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
+from rdflib.term import Node
 
 from szsemi.validate.shacl_conditions import Conditions
-from szsemi.validate.shacl_shapes import RANGES, TYPE_OF, Check, Focus, chain
-from szsemi.validate.shacl_sparql import declared_prefixes, project_this, split_prologue
+from szsemi.validate.shacl_shapes import RANGES, TYPE_OF, Check, Focus, Sources, Stack, chain
+from szsemi.validate.shacl_sparql import declared_prefixes, pre_bound_unsupported, project_this, split_prologue
 from szsemi.validate.shacl_values import (
+    Keep,
     NotCompiled,
     pattern_keep,
     range_keep,
@@ -29,19 +32,30 @@ from szsemi.validate.shacl_values import (
 class CheckBuilder(Conditions):
     """The checks of one component of one shape."""
 
-    def check(self, shape, component, query, **kw) -> Check:
+    def check(
+        self,
+        shape: Node,
+        component: URIRef,
+        query: str,
+        *,
+        keep: Keep | None = None,
+        sparql: bool = False,
+        message: Literal | None = None,
+    ) -> Check:
+        """A check of ``shape``; its message is ``message``, else the shape's own."""
         return Check(
             shape=shape,
             component=component,
             query=query,
             severity=self.severity(shape),
             path=self.one(shape, SH.path),
-            message=kw.pop("message", self.message(shape)),
+            message=message if message is not None else self.message(shape),
+            keep=keep,
+            sparql=sparql,
             hint=lambda: hint(self.g, shape, component),
-            **kw,
         )
 
-    def values(self, shape, focus: Focus, tail: str = "", value: str = "?value") -> str:
+    def values(self, shape: Node, focus: Focus, tail: str = "", value: str = "?value") -> str:
         """``focus`` binding ?this, each value node of ``shape`` there as ``value``, then ``tail``.
 
         A plain predicate with a plain filter is one hash join (every statement of the predicate,
@@ -55,7 +69,7 @@ class CheckBuilder(Conditions):
             return f"{focus('?this')} {{ {pattern} }}"
         return f"{focus('?this')} LATERAL {{ {pattern} }}"
 
-    def direct(self, shape) -> bool:
+    def direct(self, shape: Node) -> bool:
         """The shape's path is one predicate, or its inverse."""
         path = self.one(shape, SH.path)
         return isinstance(path, URIRef) or (
@@ -66,12 +80,13 @@ class CheckBuilder(Conditions):
         """``pattern`` evaluated once for each focus node ?this."""
         return f"{focus('?this')} LATERAL {{ {pattern} }}"
 
-    def value_sources(self, shape, focus: Focus) -> frozenset | None:
+    def value_sources(self, shape: Node, focus: Focus) -> Sources:
         if self.is_property_shape(shape):
             return self.sources_after(self.one(shape, SH.path), focus.sources)
         return focus.sources
 
-    def value_checks(self, shape, focus: Focus, p, stack) -> list[Check]:
+    def value_checks(self, shape: Node, focus: Focus, p: URIRef, stack: Stack) -> list[Check]:
+        this = focus.distinct("?this")
         prop = self.is_property_shape(shape)
         path = self.path_of(shape) if prop else None
         if p in (SH.minCount, SH.maxCount):
@@ -83,16 +98,16 @@ class CheckBuilder(Conditions):
                     return []
                 if n == 1:
                     absent = "MINUS" if self.direct(shape) else "FILTER NOT EXISTS"
-                    q = f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} {absent} {{ ?this {path} ?v }} }}"
+                    q = f"SELECT DISTINCT {this} WHERE {{ {focus('?this')} {absent} {{ ?this {path} ?v }} }}"
                 else:
                     q = (
-                        f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v }}')} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+                        f"SELECT {this} WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v }}')} }} "
+                        f"GROUP BY {this} HAVING (COUNT(DISTINCT ?v) < {n})"
                     )
                 return [self.check(shape, SH.MinCountConstraintComponent, q)]
             q = (
-                f"SELECT ?this WHERE {{ {self.values(shape, focus, value='?v')} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+                f"SELECT {this} WHERE {{ {self.values(shape, focus, value='?v')} }} "
+                f"GROUP BY {this} HAVING (COUNT(DISTINCT ?v) > {n})"
             )
             return [self.check(shape, SH.MaxCountConstraintComponent, q)]
         if p == SH.hasValue:
@@ -100,17 +115,13 @@ class CheckBuilder(Conditions):
             for value in self.objs(shape, SH.hasValue):
                 term = self.constant(value)
                 missing = (
-                    ""
-                    if term is None
-                    else f"FILTER NOT EXISTS {{ ?this {path} {term} }}"
-                    if prop
-                    else f"FILTER (!sameTerm(?this, {term}))"
+                    f"FILTER NOT EXISTS {{ ?this {path} {term} }}" if prop else f"FILTER (!sameTerm(?this, {term}))"
                 )
                 checks.append(
                     self.check(
                         shape,
                         SH.HasValueConstraintComponent,
-                        f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} {missing} }}",
+                        f"SELECT DISTINCT {this} WHERE {{ {focus('?this')} {missing} }}",
                     )
                 )
             return checks
@@ -123,18 +134,18 @@ class CheckBuilder(Conditions):
                 "BIND (LCASE(LANG(?a)) AS ?lang)",
             )
             # one result per language used more than once, as the standard counts them
-            q = f"SELECT DISTINCT ?this ?lang WHERE {{ {self.per_focus(focus, pairs)} }}"
+            q = f"SELECT DISTINCT {this} ?lang WHERE {{ {self.per_focus(focus, pairs)} }}"
             return [self.check(shape, SH.UniqueLangConstraintComponent, q)]
 
         def select(condition: str | None) -> str:
             test = f"FILTER ({condition})" if condition else ""
-            return f"SELECT DISTINCT ?this ?value WHERE {{ {self.values(shape, focus, test)} }}"
+            return f"SELECT DISTINCT {this} ?value WHERE {{ {self.values(shape, focus, test)} }}"
 
         if p == SH.pattern:
-            patterns = list(self.objs(shape, SH.pattern))
-            if not all(isinstance(x, Literal) for x in patterns):
-                raise NotCompiled("sh:pattern is not a literal")
+            patterns = [x for x in self.objs(shape, SH.pattern) if isinstance(x, Literal)]
             flags = next(iter(self.objs(shape, SH.flags)), None)
+            if len(patterns) != len(self.objs(shape, SH.pattern)) or not isinstance(flags, Literal | None):
+                raise NotCompiled("sh:pattern or sh:flags is not a literal")
             return [
                 self.check(
                     shape, SH.PatternConstraintComponent, select(regex_prefilter(x, flags)), keep=pattern_keep(x, flags)
@@ -165,9 +176,10 @@ class CheckBuilder(Conditions):
                     self.check(shape, component, select(f"!COALESCE({sure}, false)"), keep=range_keep(op, bound))
                 )
             return checks
-        component = _COMPONENTS.get(p)
-        if component is None:
+        found = _COMPONENTS.get(p)
+        if found is None:
             raise NotCompiled(f"{p.n3()} is not compiled")
+        component = found
         sources = self.value_sources(shape, focus)
         condition = self.value_condition(shape, p, "?value", sources, stack)
         if condition is None:
@@ -177,11 +189,8 @@ class CheckBuilder(Conditions):
             checks = []
             for cls in self.objs(shape, SH["class"]):
                 instances = f"MINUS {{ ?value {TYPE_OF} {sparql_term(cls)} }}"
-                q = (
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {self.values(shape, focus)} {instances} }}"
-                    if prop
-                    else f"SELECT DISTINCT ?this ?value WHERE {{ {focus('?this')} BIND (?this AS ?value) {instances} }}"
-                )
+                pattern = self.values(shape, focus) if prop else f"{focus('?this')} BIND (?this AS ?value)"
+                q = f"SELECT DISTINCT {this} ?value WHERE {{ {pattern} {instances} }}"
                 checks.append(self.check(shape, component, q))
             return checks
         if p == SH["in"]:  # a literal Oxigraph keeps as written may still equal a member for rdflib
@@ -196,31 +205,28 @@ class CheckBuilder(Conditions):
             ]
         return [self.check(shape, component, select(condition))]
 
-    def unique_lang(self, shape) -> bool:
-        flag = self.one(shape, SH.uniqueLang)
-        if not (isinstance(flag, Literal) and flag.datatype == XSD.boolean):
-            raise NotCompiled("sh:uniqueLang is not a boolean")
-        return str(flag) == "true"  # the standard names true only: "1"^^xsd:boolean does not activate it
-
-    def closed_checks(self, shape, focus: Focus, stack) -> list[Check]:
+    def closed_checks(self, shape: Node, focus: Focus, stack: Stack) -> list[Check]:
         flag = self.one(shape, SH.closed)
         if flag is None:
             raise NotCompiled("sh:ignoredProperties without sh:closed")
         if not (isinstance(flag, Literal) and flag.value is True):
             return []
         extra = self.closed_pattern(shape, "?node", "?path", "?value")
+        this = focus.distinct("?this")
         if self.is_property_shape(shape):
-            q = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {self.values(shape, focus, f'LATERAL {{ {extra} }}', '?node')} }}"
+            pattern = self.values(shape, focus, f"LATERAL {{ {extra} }}", "?node")
         else:
-            q = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {self.per_focus(focus, extra.replace('?node', '?this'))} }}"
+            pattern = self.per_focus(focus, extra.replace("?node", "?this"))
+        q = f"SELECT DISTINCT {this} ?path ?value WHERE {{ {pattern} }}"
         return [self.check(shape, SH.ClosedConstraintComponent, q)]
 
-    def qualified_checks(self, shape, focus: Focus, stack) -> list[Check]:
+    def qualified_checks(self, shape: Node, focus: Focus, stack: Stack) -> list[Check]:
         if not self.is_property_shape(shape):
             return []  # pySHACL ignores sh:qualifiedValueShape on a node shape
         low, high = self.qualified_bounds(shape)
         path = self.path_of(shape)
         sources = self.value_sources(shape, focus)
+        this = focus.distinct("?this")
         checks = []
         for q in self.objs(shape, SH.qualifiedValueShape):
             conforms = f"FILTER NOT EXISTS {{ {self.nonconf(q, '?v', sources, stack + (shape,))} }}"
@@ -232,26 +238,27 @@ class CheckBuilder(Conditions):
                     else f"{{ SELECT ?this WHERE {{ ?this {path} ?v {conforms} }} "
                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) >= {low}) }}"
                 )
-                text = f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} MINUS {{ {enough} }} }}"
+                text = f"SELECT DISTINCT {this} WHERE {{ {focus('?this')} MINUS {{ {enough} }} }}"
                 checks.append(self.check(shape, SH.QualifiedMinCountConstraintComponent, text))
             elif low is not None and low > 0:
                 text = (
-                    f"SELECT ?this WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v {conforms} }}')} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {low})"
+                    f"SELECT {this} WHERE {{ {self.per_focus(focus, f'OPTIONAL {{ ?this {path} ?v {conforms} }}')} }} "
+                    f"GROUP BY {this} HAVING (COUNT(DISTINCT ?v) < {low})"
                 )
                 checks.append(self.check(shape, SH.QualifiedMinCountConstraintComponent, text))
             if high is not None:
                 text = (
-                    f"SELECT ?this WHERE {{ {self.per_focus(focus, f'?this {path} ?v {conforms}')} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {high})"
+                    f"SELECT {this} WHERE {{ {self.per_focus(focus, f'?this {path} ?v {conforms}')} }} "
+                    f"GROUP BY {this} HAVING (COUNT(DISTINCT ?v) > {high})"
                 )
                 checks.append(self.check(shape, SH.QualifiedMaxCountConstraintComponent, text))
         return checks
 
-    def sparql_checks(self, shape, focus: Focus, stack) -> list[Check]:
+    def sparql_checks(self, shape: Node, focus: Focus, stack: Stack) -> list[Check]:
         """SHACL-SPARQL constraints, ``$this`` bound by LATERAL (SEP-0006) to every focus node at once."""
         if self.is_property_shape(shape):
             raise NotCompiled("sh:sparql on a property shape")
+        this = focus.distinct("?this")
         checks = []
         for constraint in self.objs(shape, SH.sparql):
             if self.deactivated(constraint):
@@ -260,7 +267,7 @@ class CheckBuilder(Conditions):
             if not isinstance(select, Literal):
                 raise NotCompiled("a SPARQL constraint without sh:select")
             text = str(select)
-            if re.search(r"[$?](currentShape|shapesGraph|PATH)\b", text):
+            if pre_bound_unsupported(text):
                 raise NotCompiled("a SPARQL constraint using $currentShape, $shapesGraph or $PATH")
             parts = split_prologue(text)
             if parts is None:
@@ -269,7 +276,9 @@ class CheckBuilder(Conditions):
             query = (
                 self.prefixes(constraint)
                 + prologue
-                + f"SELECT * WHERE {{ {focus('?this')} LATERAL {{ {project_this(body)} }} }}"
+                # each focus node once (targets may reach it twice), then every solution of the query
+                + f"SELECT * WHERE {{ {{ SELECT DISTINCT {this} WHERE {{ {focus('?this')} }} }} "
+                f"LATERAL {{ {project_this(body)} }} }}"
             )
             try:  # what Oxigraph cannot parse, pySHACL reads (or reports) itself
                 ox.Store().query(query)
@@ -286,12 +295,13 @@ class CheckBuilder(Conditions):
             )
         return checks
 
-    def prefixes(self, constraint) -> str:
+    def prefixes(self, constraint: Node) -> str:
         declared = declared_prefixes(self.g, constraint)
         return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in declared.items()) + "\n"
 
 
-_COMPONENTS = {
+# the constraint component of each parameter whose check is one condition on each value node
+_COMPONENTS: dict[URIRef, URIRef] = {
     SH["class"]: SH.ClassConstraintComponent,
     SH.datatype: SH.DatatypeConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent,
@@ -307,46 +317,30 @@ _COMPONENTS = {
 }
 
 
-_COMPONENTS = {
-    SH["class"]: SH.ClassConstraintComponent,
-    SH.datatype: SH.DatatypeConstraintComponent,
-    SH.nodeKind: SH.NodeKindConstraintComponent,
-    SH["in"]: SH.InConstraintComponent,
-    SH.languageIn: SH.LanguageInConstraintComponent,
-    SH.minLength: SH.MinLengthConstraintComponent,
-    SH.maxLength: SH.MaxLengthConstraintComponent,
-    SH["not"]: SH.NotConstraintComponent,
-    SH["and"]: SH.AndConstraintComponent,
-    SH["or"]: SH.OrConstraintComponent,
-    SH.xone: SH.XoneConstraintComponent,
-    SH.node: SH.NodeConstraintComponent,
-}
-
-
-def _typed(term):
+def _typed(term: Node) -> Node:
     """A plain literal as the xsd:string it is (RDF 1.1), so that it equals the data's strings."""
     if isinstance(term, Literal) and term.datatype is None and not term.language:
         return Literal(str(term), datatype=XSD.string)
     return term
 
 
-def hint(g: rdflib.Graph, shape, component: URIRef) -> str:
+def hint(g: rdflib.Graph, shape: Node, component: URIRef) -> str:
     """What a result of ``component`` on ``shape`` asks for, when the shape has no sh:message."""
     from szsemi.graph.terms import compact
 
-    def show(term) -> str:
+    def show(term: Node) -> str:
         return compact(term.n3()) if isinstance(term, URIRef) else term.n3()
 
-    def shown(p) -> str:
+    def shown(p: URIRef) -> str:
         return ", ".join(show(o) for o in g.objects(shape, p))
 
-    def listed(p) -> str:
+    def listed(p: URIRef) -> str:
         return ", ".join(show(o) for lst in g.objects(shape, p) for o in g.items(lst))
 
     path = g.value(shape, SH.path)
     prop = show(path) if isinstance(path, URIRef) else "this path" if path is not None else "it"
     name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-    texts = {
+    texts: dict[str, Callable[[], str]] = {
         "Class": lambda: f"the value must be an instance of {shown(SH['class'])} (rdf:type, or a subclass of it)",
         "Datatype": lambda: f"the value must be a literal of datatype {shown(SH.datatype)}",
         "NodeKind": lambda: f"the value must be of node kind {shown(SH.nodeKind)}",

@@ -24,18 +24,28 @@ The compiler is layered: :mod:`~szsemi.validate.shacl_shapes` reads shapes, path
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import rdflib
 from rdflib import URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from szsemi.validate.shacl_checks import CheckBuilder
-from szsemi.validate.shacl_shapes import TARGETS, WHOLE, Check, Focus, NotCompiledWhole
+from szsemi.validate.shacl_shapes import TARGETS, WHOLE, Check, Focus, NotCompiledWhole, Sources, Stack
 from szsemi.validate.shacl_sparql import refuse_forbidden
 from szsemi.validate.shacl_values import NotCompiled
 
 __all__ = ["Check", "Plan", "compile_shapes"]
+
+Chain: TypeAlias = tuple[Node, ...]  # the sh:property shapes from a top shape down to one under it
+# a part of a top shape: the chain down to the shape it belongs to, and the parameters of one
+# component there (None: the whole shape at the end of the chain)
+Where: TypeAlias = tuple[Chain, tuple[URIRef, ...] | None]
+Part: TypeAlias = tuple[Node, Chain, tuple[URIRef, ...] | None]  # a part left to pySHACL, under its top shape
+Builder: TypeAlias = Callable[[Node, Focus, Stack], list[Check]]  # the checks of one component
 
 
 @dataclass
@@ -45,9 +55,9 @@ class Plan:
     checks: list[Check] = field(default_factory=list)
     # token -> (datatype, predicates): the literals of that datatype, objects of those predicates (None:
     # of any), that Oxigraph does not hold in canonical form; those rdflib accepts fill the token
-    lexical: dict[str, tuple[URIRef, frozenset | None]] = field(default_factory=dict)
+    lexical: dict[str, tuple[URIRef, Sources]] = field(default_factory=dict)
     fallback: rdflib.Graph | None = None  # shapes for pySHACL, or None when everything compiled
-    alias: dict = field(default_factory=dict)  # stand-in shape in ``fallback`` -> the real shape
+    alias: dict[Node, Node] = field(default_factory=dict)  # stand-in shape in ``fallback`` -> the real shape
     reasons: list[str] = field(default_factory=list)  # why each fallback part was not compiled
 
 
@@ -71,9 +81,7 @@ class _Compiler(CheckBuilder):
             plan.fallback = self.g
             plan.reasons.append("SHACL-AF or custom components: the whole graph runs on pySHACL")
             return plan
-        # (top shape, chain of sh:property shapes under it, component parameters) left to pySHACL;
-        # parameters None: the whole shape at the end of the chain
-        parts: list[tuple] = []
+        parts: list[Part] = []  # left to pySHACL
         for shape in self.top_shapes():
             if self.deactivated(shape):
                 continue
@@ -82,6 +90,8 @@ class _Compiler(CheckBuilder):
             except NotCompiled as e:
                 parts.append((shape, (), None))
                 plan.reasons.append(f"{shape.n3()}: {e}")
+                continue
+            if focus is None:  # no target: nothing to validate
                 continue
             for (chain, predicates), result in self.shape_parts(shape, focus, ()):
                 if isinstance(result, NotCompiled):
@@ -95,7 +105,7 @@ class _Compiler(CheckBuilder):
             plan.fallback, plan.alias = self.fallback_graph(parts)
         return plan
 
-    def top_shapes(self) -> list:
+    def top_shapes(self) -> list[Node]:
         shapes = {s for p in TARGETS for s in self.g.subjects(p, None)}
         shapes |= {
             s
@@ -105,7 +115,7 @@ class _Compiler(CheckBuilder):
         }
         return sorted(shapes, key=str)
 
-    def fallback_graph(self, parts) -> tuple[rdflib.Graph, dict]:
+    def fallback_graph(self, parts: list[Part]) -> tuple[rdflib.Graph, dict[Node, Node]]:
         """The shapes graph without targets, plus a targeted stand-in shape for each part left to pySHACL.
 
         A stand-in has the top shape's targets, a chain of stand-in property shapes with the same
@@ -119,10 +129,10 @@ class _Compiler(CheckBuilder):
             for t in list(graph.objects(shape, RDF.type)):  # no implicit targets either
                 if t not in (SH.NodeShape, SH.PropertyShape):
                     graph.remove((shape, RDF.type, t))
-        alias = {}
+        alias: dict[Node, Node] = {}
         names = (URIRef(f"urn:szsemi:shacl-fallback:{n}") for n in itertools.count())
 
-        def copy(original, into, predicates):
+        def copy(original: Node, into: Node, predicates: Iterable[URIRef]) -> None:
             for p in predicates:
                 for o in self.objs(original, p):
                     graph.add((into, p, o))
@@ -154,10 +164,12 @@ class _Compiler(CheckBuilder):
 
     # ---- top-level checks: one per constraint component of a shape, over all its focus nodes
 
-    def shape_parts(self, shape, focus: Focus, stack: tuple, chain: tuple = ()):
+    def shape_parts(
+        self, shape: Node, focus: Focus, stack: Stack, chain: Chain = ()
+    ) -> list[tuple[Where, list[Check] | NotCompiled]]:
         """((chain, parameters), checks or NotCompiled) for each component of ``shape`` and, through
         its sh:property shapes (``chain``), of the shapes under it."""
-        out = []
+        out: list[tuple[Where, list[Check] | NotCompiled]] = []
         for predicates, build in self.components(shape):
             try:
                 out.append(((chain, predicates), build(shape, focus, stack)))
@@ -179,9 +191,10 @@ class _Compiler(CheckBuilder):
             out += self.shape_parts(p_shape, sub_focus, stack + (shape,), chain + (p_shape,))
         return out
 
-    def components(self, shape) -> list:
+    def components(self, shape: Node) -> list[tuple[tuple[URIRef, ...], Builder]]:
         """(parameters, builder) for each constraint component ``shape`` uses."""
-        groups, done = [], set()
+        groups: list[tuple[tuple[URIRef, ...], Builder]] = []
+        done: set[URIRef] = set()
         joint = {
             SH.closed: (SH.closed, SH.ignoredProperties),
             SH.ignoredProperties: (SH.closed, SH.ignoredProperties),
@@ -195,7 +208,7 @@ class _Compiler(CheckBuilder):
                 )
             },
         }
-        builders = {
+        builders: dict[URIRef, Builder] = {
             SH.closed: self.closed_checks,
             SH.qualifiedValueShape: self.qualified_checks,
             SH.sparql: self.sparql_checks,
@@ -205,6 +218,13 @@ class _Compiler(CheckBuilder):
                 continue
             predicates = joint.get(p, (p,))
             done.update(predicates)
-            build = builders.get(predicates[0])
-            groups.append((predicates, build or (lambda s, f, st, p=p: self.value_checks(s, f, p, st))))
+            groups.append((predicates, builders.get(predicates[0]) or self.value_builder(p)))
         return groups
+
+    def value_builder(self, p: URIRef) -> Builder:
+        """The builder of the component of parameter ``p`` (a condition on each value node, a count...)."""
+
+        def build(shape: Node, focus: Focus, stack: Stack) -> list[Check]:
+            return self.value_checks(shape, focus, p, stack)
+
+        return build

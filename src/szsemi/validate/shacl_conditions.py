@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
 from szsemi.validate.shacl_shapes import (
     MAX_NESTED_COUNT,
@@ -19,6 +20,8 @@ from szsemi.validate.shacl_shapes import (
     TYPE_OF,
     NotCompiledWhole,
     ShapesReader,
+    Sources,
+    Stack,
     chain,
 )
 from szsemi.validate.shacl_values import (
@@ -34,7 +37,7 @@ class Conditions(ShapesReader):
 
     # ---- conditions on one value node: a SPARQL expression, true when the value node fails
 
-    def value_condition(self, shape, p, v: str, sources, stack) -> str | None:
+    def value_condition(self, shape: Node, p: URIRef, v: str, sources: Sources, stack: Stack) -> str | None:
         """The failure condition of component ``p`` of ``shape`` for the value node in ``v``."""
         if p == SH["class"]:
             return " || ".join(
@@ -52,10 +55,11 @@ class Conditions(ShapesReader):
                 SH.BlankNodeOrLiteral: f"!isIRI({v})",
                 SH.IRIOrLiteral: f"!isBlank({v})",
             }
-            return f"!({tests[kind]})" if kind in tests else "true"
+            test = tests.get(kind) if isinstance(kind, URIRef) else None
+            return f"!({test})" if test else "true"
         if p == SH["in"]:
-            members = [t for t in (self.constant(m) for m in self.items(self.one(shape, SH["in"]))) if t]
-            return "!(" + (" || ".join(f"sameTerm({v}, {m})" for m in members) or "false") + ")"
+            terms = [self.constant(m) for m in self.items(self.one(shape, SH["in"]))]
+            return "!(" + (" || ".join(f"sameTerm({v}, {t})" for t in terms) or "false") + ")"
         if p == SH.languageIn:
             wanted = set()
             for tag in self.items(self.one(shape, SH.languageIn)):
@@ -97,7 +101,7 @@ class Conditions(ShapesReader):
             return " || ".join(conditions) or None
         raise NotCompiled(f"{p.n3()} is not compiled")
 
-    def datatype_match(self, datatype, v: str, sources) -> str:
+    def datatype_match(self, datatype: Node | None, v: str, sources: Sources) -> str:
         """True when the value node in ``v`` matches ``datatype`` as pySHACL decides."""
         if not isinstance(datatype, URIRef):
             raise NotCompiled("sh:datatype is not an IRI")
@@ -119,7 +123,7 @@ class Conditions(ShapesReader):
 
     # ---- nested shapes: a group with a solution exactly when the node in ``x`` fails ``shape``
 
-    def nonconf(self, shape, x: str, sources, stack: tuple) -> str:
+    def nonconf(self, shape: Node, x: str, sources: Sources, stack: Stack) -> str:
         if shape in stack or len(stack) > 20:
             raise NotCompiled("recursive shapes")
         if self.deactivated(shape):
@@ -146,7 +150,7 @@ class Conditions(ShapesReader):
                 for sub in self.objs(shape, SH.property):
                     groups.append(f"{vp} FILTER EXISTS {{ {self.nonconf(sub, v, vsources, stack)} }}")
             elif p in (SH.minCount, SH.maxCount):
-                if not prop:
+                if path is None:
                     raise NotCompiled(f"{p.n3()} on a node shape")
                 n = self.count(shape, p)
                 if p == SH.minCount and n > 0:
@@ -157,11 +161,7 @@ class Conditions(ShapesReader):
                 for value in self.objs(shape, SH.hasValue):
                     term = self.constant(value)
                     groups.append(
-                        ""
-                        if term is None
-                        else f"FILTER NOT EXISTS {{ {x} {path} {term} }}"
-                        if prop
-                        else f"FILTER (!sameTerm({x}, {term}))"
+                        f"FILTER NOT EXISTS {{ {x} {path} {term} }}" if prop else f"FILTER (!sameTerm({x}, {term}))"
                     )
             elif p == SH.uniqueLang:
                 if self.unique_lang(shape) and prop:
@@ -198,7 +198,7 @@ class Conditions(ShapesReader):
         conditions += [each(v) for v in vs] if each else []
         return chain([f"{x} {path} {v}" for v in vs], f"FILTER ({' && '.join(conditions)})" if conditions else "")
 
-    def qualified_bounds(self, shape) -> tuple[int | None, int | None]:
+    def qualified_bounds(self, shape: Node) -> tuple[int | None, int | None]:
         low = self.count(shape, SH.qualifiedMinCount) if self.one(shape, SH.qualifiedMinCount) is not None else None
         high = self.count(shape, SH.qualifiedMaxCount) if self.one(shape, SH.qualifiedMaxCount) is not None else None
         if low is None and high is None:
@@ -210,14 +210,14 @@ class Conditions(ShapesReader):
             raise NotCompiled("sh:qualifiedMinCount without sh:qualifiedValueShape")
         return low, high
 
-    def nested_qualified(self, shape, x, path, sources, stack) -> list[str]:
+    def nested_qualified(self, shape: Node, x: str, path: str | None, sources: Sources, stack: Stack) -> list[str]:
         if path is None:
             return []  # pySHACL ignores sh:qualifiedValueShape on a node shape
         low, high = self.qualified_bounds(shape)
         groups = []
         for q in self.objs(shape, SH.qualifiedValueShape):
 
-            def conforms(v, q=q):
+            def conforms(v: str, q: Node = q) -> str:
                 return f"NOT EXISTS {{ {self.nonconf(q, v, sources, stack)} }}"
 
             if low is not None and low > 0:
@@ -226,7 +226,7 @@ class Conditions(ShapesReader):
                 groups.append(self.distinct_values(x, path, high + 1, conforms))
         return groups
 
-    def unique_lang(self, shape) -> bool:
+    def unique_lang(self, shape: Node) -> bool:
         flag = self.one(shape, SH.uniqueLang)
         if not (isinstance(flag, Literal) and flag.datatype == XSD.boolean):
             raise NotCompiled("sh:uniqueLang is not a boolean")
@@ -234,7 +234,7 @@ class Conditions(ShapesReader):
 
     # ---- components with their own query form
 
-    def closed_pattern(self, shape, v: str, p: str, o: str) -> str:
+    def closed_pattern(self, shape: Node, v: str, p: str, o: str) -> str:
         """Statements of ``v`` whose predicate is neither a property path of ``shape`` nor ignored."""
         allowed = {self.one(s, SH.path) for s in self.objs(shape, SH.property)}
         for lst in self.objs(shape, SH.ignoredProperties):

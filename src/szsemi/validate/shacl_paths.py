@@ -6,7 +6,8 @@ modifier or ``^`` applies to more than one IRI). :func:`path_text` writes it fro
 :func:`path_node` builds the SHACL path back into a graph (for the SHACL report).
 
 >>> g = rdflib.Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
-...   <urn:s> sh:path ( <urn:p> [ sh:inversePath <urn:q> ] [ sh:zeroOrMorePath [ sh:alternativePath ( <urn:a> <urn:b> ) ] ] ) .''',
+...   <urn:s> sh:path ( <urn:p> [ sh:inversePath <urn:q> ]
+...                     [ sh:zeroOrMorePath [ sh:alternativePath ( <urn:a> <urn:b> ) ] ] ) .''',
 ...   format="turtle")
 >>> text = path_text(g, g.value(rdflib.URIRef("urn:s"), SH.path))
 >>> text
@@ -19,17 +20,18 @@ True
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 _MODIFIERS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 
 
-def _items(graph: rdflib.Graph, node: Any) -> list[Any]:
-    found, seen = [], set()
+def _items(graph: rdflib.Graph, node: Node | None) -> list[Node]:
+    found: list[Node] = []
+    seen: set[Node] = set()
     while node is not None and node != RDF.nil and node not in seen:
         seen.add(node)
         first = graph.value(node, RDF.first)
@@ -39,7 +41,7 @@ def _items(graph: rdflib.Graph, node: Any) -> list[Any]:
     return found
 
 
-def path_text(graph: rdflib.Graph, path: Any) -> str | None:
+def path_text(graph: rdflib.Graph, path: Node | None) -> str | None:
     """The path as a finding carries it; None when it is not a well-formed SHACL path."""
     if isinstance(path, rdflib.URIRef):
         return path.n3()
@@ -88,7 +90,7 @@ def _closing(text: str, start: int) -> int:
     return -1
 
 
-def path_node(graph: rdflib.Graph, text: str) -> Any:
+def path_node(graph: rdflib.Graph, text: str) -> Node:
     """Build the SHACL path written as ``text`` in ``graph``; return its node."""
     node, end = _parse(graph, text, 0)
     if end != len(text):
@@ -96,9 +98,9 @@ def path_node(graph: rdflib.Graph, text: str) -> Any:
     return node
 
 
-def _parse(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
+def _parse(graph: rdflib.Graph, text: str, i: int) -> tuple[Node, int]:
     """A sequence or alternative starting at ``i``, up to a closing parenthesis or the end."""
-    items: list[Any] = []
+    items: list[Node] = []
     separator = None
     while True:
         node, i = _unary(graph, text, i)
@@ -119,8 +121,8 @@ def _parse(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
     return head, i
 
 
-def _unary(graph: rdflib.Graph, text: str, i: int) -> tuple[Any, int]:
-    node: Any
+def _unary(graph: rdflib.Graph, text: str, i: int) -> tuple[Node, int]:
+    node: Node
     if text[i] == "^":
         inner, i = _unary(graph, text, i + 1)
         node = rdflib.BNode()

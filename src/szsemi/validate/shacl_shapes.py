@@ -9,13 +9,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
-import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
-from szsemi.validate.shacl_values import NotCompiled, canonical, sparql_term
+from szsemi.validate.shacl_values import Keep, NotCompiled, canonical, sparql_term
+
+# the predicates whose objects a variable's nodes can be, for the sh:datatype pre-pass (None: any)
+Sources: TypeAlias = frozenset[URIRef] | None
+Stack: TypeAlias = tuple[Node, ...]  # the shapes being compiled around a nested one, to stop recursion
 
 TYPE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -77,13 +82,13 @@ class NotCompiledWhole(NotCompiled):
 class Check:
     """One constraint of one shape, as one SELECT over all its focus nodes."""
 
-    shape: rdflib.term.Node  # the sh:sourceShape of its results
+    shape: Node  # the sh:sourceShape of its results
     component: URIRef
     query: str  # binds ?this, and ?value / ?path where the results have them
-    severity: URIRef
-    path: rdflib.term.Node | None  # the shape's sh:path (the result path unless ?path is bound)
+    severity: Node  # sh:Violation, sh:Warning, sh:Info or a custom severity
+    path: Node | None  # the shape's sh:path (the result path unless ?path is bound)
     message: Literal | None  # the shape's (or SPARQL constraint's) sh:message, English first
-    keep: Callable[[ox.Literal | ox.NamedNode | ox.BlankNode], bool] | None = None
+    keep: Keep | None = None
     sparql: bool = False  # a SPARQL-based constraint: its message takes {?var} from the row
     hint: Callable[[], str] = lambda: "constraint not met"  # the message when the shape has no sh:message
 
@@ -91,80 +96,100 @@ class Check:
 @dataclass(frozen=True)
 class Focus:
     """A group binding a given variable to each focus node (maybe more than once); ``sources``:
-    predicates whose objects the focus nodes can be (None: any), for the literal pre-pass."""
+    predicates whose objects the focus nodes can be (None: any), for the literal pre-pass.
+
+    SHACL counts results as a multiset: a nested property shape validates a node once for every
+    chain of focus and value nodes that reaches it (W3C core/property/property-001). ``depth`` such
+    nodes are bound beside the focus variable ``v`` (:meth:`keys`), and a check keeps its rows
+    distinct on them too, so that a node reached twice is validated twice, a node reached twice
+    along the same chain once.
+    """
 
     make: Callable[[str], str]
-    sources: frozenset | None
+    sources: Sources
+    depth: int = 0
 
     def __call__(self, v: str) -> str:
         return self.make(v)
+
+    def keys(self, v: str) -> list[str]:
+        """The variables that tell apart the chains reaching the focus node in ``v``."""
+        return [f"{v}_via{i}" for i in range(self.depth)]
+
+    def distinct(self, v: str) -> str:
+        """``v`` and its :meth:`keys`, for a projection or GROUP BY."""
+        return " ".join([v, *self.keys(v)])
 
 
 class ShapesReader:
     """What the shapes graph says, read through an index (rdflib's store is slow to ask 10k times)."""
 
-    def __init__(self, shapes: rdflib.Graph):
+    def __init__(self, shapes: rdflib.Graph) -> None:
         self.g = shapes
-        self.index: dict = {}  # subject -> predicate -> objects: rdflib's store is slow to ask 10k times
+        # subject -> predicate -> objects: rdflib's store is slow to ask 10k times
+        self.index: dict[Node, dict[Node, list[Node]]] = {}
         for s, p, o in shapes:
             self.index.setdefault(s, {}).setdefault(p, []).append(o)
         self.counter = itertools.count(1)
+        # sh:datatype -> the token its pre-pass fills, and the predicates whose objects it scans
+        # (None: every predicate)
         self.ok_tokens: dict[URIRef, str] = {}
-        self.ok_preds: dict[URIRef, set | None] = {}
-        self.classes: set | None = None
+        self.ok_preds: dict[URIRef, Sources] = {}
+        self.classes: set[Node] | None = None
 
     # ---- reading the shapes graph
 
     def var(self) -> str:
         return f"?_{next(self.counter)}"
 
-    def objs(self, node, predicate) -> list:
-        return self.index.get(node, {}).get(predicate, [])
+    def objs(self, node: Node | None, predicate: Node) -> list[Node]:
+        return self.index.get(node, {}).get(predicate, []) if node is not None else []
 
-    def one(self, node, predicate):
+    def one(self, node: Node | None, predicate: URIRef) -> Node | None:
         values = list(self.objs(node, predicate))
         if len(values) > 1:
             raise NotCompiled(f"{predicate.n3()} has {len(values)} values")
         return values[0] if values else None
 
-    def items(self, node) -> list:
-        found, seen = [], set()
+    def items(self, node: Node | None) -> list[Node]:
+        found: list[Node] = []
+        seen: set[Node] = set()
         while node is not None and node != RDF.nil and node not in seen:
             seen.add(node)
             found += self.objs(node, RDF.first)[:1]
             node = next(iter(self.objs(node, RDF.rest)), None)
         return found
 
-    def is_property_shape(self, shape) -> bool:
+    def is_property_shape(self, shape: Node) -> bool:
         return self.one(shape, SH.path) is not None
 
-    def deactivated(self, shape) -> bool:
+    def deactivated(self, shape: Node) -> bool:
         return any(isinstance(flag, Literal) and bool(flag.value) for flag in self.objs(shape, SH.deactivated))
 
-    def severity(self, shape) -> URIRef:
+    def severity(self, shape: Node) -> Node:
         return next(iter(self.objs(shape, SH.severity)), SH.Violation)
 
-    def message(self, node) -> Literal | None:
+    def message(self, node: Node) -> Literal | None:
         """The sh:message, English first, with its language tag."""
         messages = [m for m in self.objs(node, SH.message) if isinstance(m, Literal)]
         english = [m for m in messages if m.language in (None, "en")]
         return (english or messages)[0] if messages else None
 
-    def parameters(self, shape) -> list:
-        return sorted({p for p in self.index.get(shape, {}) if p in PARAMETERS}, key=str)
+    def parameters(self, shape: Node) -> list[URIRef]:
+        return sorted({p for p in self.index.get(shape, {}) if isinstance(p, URIRef) and p in PARAMETERS}, key=str)
 
-    def implicit_class(self, shape) -> bool:
+    def implicit_class(self, shape: Node) -> bool:
         if self.classes is None:
             self.classes = {RDFS.Class, *self.g.subjects(RDFS.subClassOf, RDFS.Class)}
         return any(t in self.classes for t in self.objs(shape, RDF.type))
 
-    def count(self, shape, p) -> int:
+    def count(self, shape: Node, p: URIRef) -> int:
         value = self.one(shape, p)
         if not (isinstance(value, Literal) and value.datatype == XSD.integer and isinstance(value.value, int)):
             raise NotCompiled(f"{p.n3()} is not an xsd:integer")
         return value.value
 
-    def constant(self, value) -> str | None:
+    def constant(self, value: Node) -> str:
         """A constant compared with data terms, in SPARQL (a plain literal is an xsd:string, as in RDF 1.1)."""
         if not canonical(value):
             raise NotCompiled(f"{value.n3()} is a blank node or not stored as written by Oxigraph")
@@ -172,7 +197,7 @@ class ShapesReader:
 
     # ---- paths
 
-    def path(self, path) -> str:
+    def path(self, path: Node | None) -> str:
         """A SHACL path as a SPARQL property path."""
         if isinstance(path, URIRef):
             return sparql_term(path)
@@ -194,10 +219,10 @@ class ShapesReader:
             return "(" + "|".join(self.path(p) for p in self.items(alternatives)) + ")"
         raise NotCompiled("an unknown path form")
 
-    def path_of(self, shape) -> str:
+    def path_of(self, shape: Node) -> str:
         return self.path(self.one(shape, SH.path))
 
-    def sources_after(self, path, start: frozenset | None) -> frozenset | None:
+    def sources_after(self, path: Node | None, start: Sources) -> Sources:
         """The predicates whose objects the path's values can be (None: any); ``start`` for a zero step."""
         if isinstance(path, URIRef):
             return frozenset({path})
@@ -210,7 +235,7 @@ class ShapesReader:
             return frozenset()  # the values are subjects, never literals
         alternatives = self.one(path, SH.alternativePath)
         if alternatives is not None:
-            found: frozenset | None = frozenset()
+            found: Sources = frozenset()
             for step in self.items(alternatives):
                 more = self.sources_after(step, start)
                 found = None if found is None or more is None else found | more
@@ -223,47 +248,60 @@ class ShapesReader:
 
     # ---- focus nodes
 
-    def focus_of(self, shape) -> Focus | None:
+    def focus_of(self, shape: Node) -> Focus | None:
         """The shape's own targets as a focus, or None when it has none."""
-        branches, sources = [], set()
-        for cls in self.objs(shape, SH.targetClass):
-            branches.append(lambda v, c=sparql_term(cls): f"{v} {TYPE_OF} {c} .")
+        classes = [sparql_term(c) for c in self.objs(shape, SH.targetClass)]
         if self.implicit_class(shape):
-            branches.append(lambda v, c=sparql_term(shape): f"{v} {TYPE_OF} {c} .")
+            classes.append(sparql_term(shape))
+        nodes: list[str] = []
+        subjects_of: list[URIRef] = []
+        objects_of: list[URIRef] = []
         for node in self.objs(shape, SH.targetNode):
             if not isinstance(node, URIRef):
                 raise NotCompiled("a target node that is not an IRI (pySHACL reports it as the shapes graph has it)")
-            branches.append(lambda v, n=sparql_term(node): f"VALUES {v} {{ {n} }}")
-        for p in self.objs(shape, SH.targetSubjectsOf):
-            branches.append(lambda v, p=sparql_term(p): f"{v} {p} {self.var()} .")
-        for p in self.objs(shape, SH.targetObjectsOf):
-            branches.append(lambda v, p=sparql_term(p): f"{self.var()} {p} {v} .")
-            sources.add(p)
-        if not branches:
+            nodes.append(sparql_term(node))
+        for predicate, found in ((SH.targetSubjectsOf, subjects_of), (SH.targetObjectsOf, objects_of)):
+            for p in self.objs(shape, predicate):
+                if not isinstance(p, URIRef):
+                    raise NotCompiled(f"{predicate.n3()} takes an IRI")
+                found.append(p)
+
+        def branches(v: str) -> list[str]:
+            return [
+                *(f"{v} {TYPE_OF} {c} ." for c in classes),
+                *(f"VALUES {v} {{ {n} }}" for n in nodes),
+                *(f"{v} {sparql_term(p)} {self.var()} ." for p in subjects_of),
+                *(f"{self.var()} {sparql_term(p)} {v} ." for p in objects_of),
+            ]
+
+        if not (classes or nodes or subjects_of or objects_of):
             return None
         # A subquery, so that Oxigraph plans the checks' joins around it, but no DISTINCT (it tripled
         # the cost of a focus of 70k nodes): a node reached twice yields the same rows twice, which
-        # every check absorbs (DISTINCT rows, COUNT(DISTINCT ...), a set of findings).
+        # every check absorbs (DISTINCT rows, COUNT(DISTINCT ...), DISTINCT focus nodes before a
+        # SPARQL constraint, whose own solutions all count).
         return Focus(
-            lambda v: (
-                "{ SELECT " + v + " WHERE { " + " UNION ".join("{ " + make(v) + " }" for make in branches) + " } }"
-            ),
-            frozenset(sources),
+            lambda v: "{ SELECT " + v + " WHERE { " + " UNION ".join("{ " + b + " }" for b in branches(v)) + " } }",
+            frozenset(objects_of),
         )
 
-    def value_focus(self, shape, focus: Focus, condition: Callable[[str], str] | None = None) -> Focus:
+    def value_focus(self, shape: Node, focus: Focus, condition: Callable[[str], str] | None = None) -> Focus:
         """The value nodes of ``shape`` at ``focus`` (those meeting ``condition``) as a new focus."""
         prop = self.is_property_shape(shape)
         path = self.path_of(shape) if prop else None
 
-        def make(v):
+        def make(v: str) -> str:
             f, x = self.var(), self.var()
             test = f"FILTER ({condition(x)})" if condition else ""
             step = f"LATERAL {{ {f} {path} {x} . {test} }}" if prop else f"BIND ({f} AS {x}) {test}"
-            return f"{{ SELECT DISTINCT ({x} AS {v}) WHERE {{ {focus(f)} {step} }} }}"
+            # the chain so far, then the focus node the value is reached from, as this focus's keys
+            chain = [*focus.keys(f), f] if prop else focus.keys(f)
+            keys = " ".join(f"({k} AS {n})" for k, n in zip(chain, inner.keys(v), strict=True))
+            return f"{{ SELECT DISTINCT ({x} AS {v}) {keys} WHERE {{ {focus(f)} {step} }} }}"
 
         sources = self.sources_after(self.one(shape, SH.path), focus.sources) if prop else focus.sources
-        return Focus(make, sources)
+        inner = Focus(make, sources, focus.depth + 1 if prop else focus.depth)
+        return inner
 
 
 def chain(patterns: list[str], tail: str = "") -> str:

@@ -4,7 +4,8 @@ The SHACL specification (section 5.3.1, pre-bound variables) forbids in SHACL-SP
 ``MINUS``, ``VALUES``, federated ``SERVICE``, a nested ``SELECT`` (a subquery need not return the
 pre-bound variables) and ``AS ?this`` (or another pre-bound variable). A conforming engine refuses
 such a shapes graph rather than running it: :func:`refuse_forbidden` raises ``InputError`` (exit 2)
-naming the shape and the construct.
+naming the shape and the construct. The text is read with the package's one SPARQL lexer
+(:mod:`szsemi.sparql_syntax`), so a keyword inside a string, an IRI or a comment is not one.
 
 >>> forbidden_construct('SELECT $this WHERE { $this ?p ?o . MINUS { $this ?p "MINUS" } }')
 'MINUS'
@@ -16,25 +17,25 @@ naming the shape and the construct.
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import itertools
 
 import rdflib
 from rdflib.namespace import OWL, SH
+from rdflib.term import Node
 
-from szsemi.errors import InputError
+from szsemi.errors import InputError, QueryDefinitionError
+from szsemi.sparql_syntax import Token, projection, skip_prologue, tokens
 
-# strings, IRIs and comments: their text is not syntax
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
-)
-_KEYWORD = r"(?<![\w:?$]){}(?![\w:])"
 _PRE_BOUND = ("this", "shapesGraph", "currentShape")
 
 
-def _syntax(text: str) -> str:
-    return _OPAQUE.sub(" ", text)
+def _tokens(text: str) -> list[Token] | None:
+    """The tokens of ``text``, or None when it cannot be split (an unterminated string): then it is
+    not refused here, and Oxigraph or pySHACL reports it."""
+    try:
+        return tokens(text, check_escapes=False)
+    except QueryDefinitionError:
+        return None
 
 
 def forbidden_construct(text: str, *, validator: bool = False) -> str | None:
@@ -42,18 +43,28 @@ def forbidden_construct(text: str, *, validator: bool = False) -> str | None:
 
     ``validator``: an ASK or SELECT validator of a custom component, where ``$value`` is pre-bound too.
     """
-    code = _syntax(text)
+    toks = _tokens(text) or []
     for word in ("MINUS", "VALUES", "SERVICE"):
-        if re.search(_KEYWORD.format(word), code, re.IGNORECASE):
+        if any(t.word() == word for t in toks):
             return word
-    for m in list(re.finditer(_KEYWORD.format("SELECT"), code, re.IGNORECASE))[1:]:
-        projection = re.split(r"\bWHERE\b|\{", code[m.end() :], maxsplit=1, flags=re.IGNORECASE)[0]
-        if not re.search(r"[?$]this\b", projection):  # a subquery must return $this (SELECT * may not)
+    selects = [k for k, t in enumerate(toks) if t.word() == "SELECT"]
+    for k in selects[1:]:
+        # a subquery must return $this (SELECT * may not: $this need not be in scope there)
+        if not any(t.var_name() == "this" for t in projection(toks, k)):
             return "a nested SELECT that does not project $this"
     names = (*_PRE_BOUND, "value") if validator else _PRE_BOUND
-    for name in names:
-        if re.search(r"\bAS\s+[?$]" + name + r"\b", code, re.IGNORECASE):
-            return f"AS ?{name} (a pre-bound variable)"
+    for before, after in itertools.pairwise(toks):
+        if before.word() == "AS" and after.var_name() in names:
+            return f"AS ?{after.var_name()} (a pre-bound variable)"
+    return None
+
+
+def pre_bound_unsupported(text: str) -> str | None:
+    """The first variable of ``text`` that the compiled engine cannot pre-bind (``$currentShape``,
+    ``$shapesGraph``, ``$PATH``), or None."""
+    for t in _tokens(text) or []:
+        if t.var_name() in ("currentShape", "shapesGraph", "PATH"):
+            return t.text
     return None
 
 
@@ -76,7 +87,7 @@ def refuse_forbidden(shapes: rdflib.Graph) -> None:
                 )
 
 
-def owner_name(shapes: rdflib.Graph, owner: Any) -> str:
+def owner_name(shapes: rdflib.Graph, owner: Node) -> str:
     """The shape (or component) a SPARQL text belongs to, for messages."""
     for predicate in (SH.sparql, SH.validator, SH.nodeValidator, SH.propertyValidator):
         holder = shapes.value(predicate=predicate, object=owner)
@@ -85,11 +96,11 @@ def owner_name(shapes: rdflib.Graph, owner: Any) -> str:
     return f"shape {owner.n3()}" if isinstance(owner, rdflib.URIRef) else "a SHACL-SPARQL constraint"
 
 
-def declared_prefixes(shapes: rdflib.Graph, owner: Any) -> dict[str, str]:
+def declared_prefixes(shapes: rdflib.Graph, owner: Node) -> dict[str, str]:
     """The prefixes ``owner``'s ``sh:prefixes`` declare, following ``owl:imports`` of those nodes."""
     declared: dict[str, str] = {}
     todo = list(shapes.objects(owner, SH.prefixes))
-    seen: set[Any] = set()
+    seen: set[Node] = set()
     while todo:
         node = todo.pop(0)
         if node in seen:
@@ -103,23 +114,35 @@ def declared_prefixes(shapes: rdflib.Graph, owner: Any) -> dict[str, str]:
     return declared
 
 
-_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE)
-
-
 def split_prologue(text: str) -> tuple[str, str] | None:
-    """A SPARQL query's PREFIX/BASE declarations and the rest, or None when the rest is not a SELECT."""
-    m = _PROLOGUE.match(text)
-    prologue, body = text[: m.end()] if m else "", text[m.end() :] if m else text
-    if not re.match(r"SELECT\b", body, re.IGNORECASE):
+    """A SPARQL query's PREFIX/BASE declarations and the rest, or None when the rest is not a SELECT.
+
+    >>> split_prologue("PREFIX ex: <http://e/> # SELECT\\nSELECT * { ?s ex:p ?o }")
+    ('PREFIX ex: <http://e/> # SELECT\\n', 'SELECT * { ?s ex:p ?o }')
+    """
+    toks = _tokens(text)
+    if toks is None:
         return None
-    return prologue, body
+    k = skip_prologue(toks)
+    if k >= len(toks) or toks[k].word() != "SELECT":
+        return None
+    return text[: toks[k].start], text[toks[k].start :]
 
 
 def project_this(select: str) -> str:
-    """``select`` with ``?this`` projected, so that LATERAL binds it inside (SEP-0006 scoping)."""
-    m = re.match(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?", select, re.IGNORECASE)
-    assert m is not None
-    projection = select[m.end() :].split("WHERE", 1)[0].split("{", 1)[0]
-    if projection.strip().startswith("*") or re.search(r"[$?]this\b", projection):
+    """``select`` with ``?this`` projected, so that LATERAL binds it inside (SEP-0006 scoping).
+
+    >>> project_this("SELECT DISTINCT ?value WHERE { $this ?p ?value }")
+    'SELECT DISTINCT ?this ?value WHERE { $this ?p ?value }'
+    >>> project_this("SELECT $this ?value WHERE { $this ?p ?value }")
+    'SELECT $this ?value WHERE { $this ?p ?value }'
+    """
+    toks = _tokens(select) or []
+    if not toks or toks[0].word() != "SELECT":
+        raise ValueError(f"not a SELECT query: {select[:40]!r}")
+    listed = projection(toks, 0)
+    if (listed and listed[0].is_punct("*")) or any(t.var_name() == "this" for t in listed):
         return select
-    return select[: m.end()] + "?this " + select[m.end() :]
+    k = 2 if len(toks) > 1 and toks[1].word() in ("DISTINCT", "REDUCED") else 1
+    at = toks[k].start if k < len(toks) else len(select)
+    return select[:at] + "?this " + select[at:]

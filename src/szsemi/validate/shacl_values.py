@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeAlias, overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal  # a term of a query row
+Keep: TypeAlias = Callable[[OxTerm], bool]  # True for a candidate value node that fails
 
 
 class NotCompiled(Exception):
@@ -25,7 +30,7 @@ class NotCompiled(Exception):
 # --------------------------------------------------------------------------- terms
 
 
-def sparql_term(term) -> str:
+def sparql_term(term: Node) -> str:
     """An rdflib IRI or literal from the shapes graph as SPARQL text; a blank node is not compiled."""
     if isinstance(term, URIRef):
         if re.search(r'[\x00-\x20<>"{}|^`\\]', str(term)):
@@ -42,7 +47,7 @@ def _ox_literal(term: Literal) -> ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype or XSD.string))
 
 
-def canonical(term) -> bool:
+def canonical(term: Node) -> bool:
     """True when Oxigraph stores ``term`` as written, so that term equality means the same in both engines."""
     if not isinstance(term, Literal):
         return isinstance(term, URIRef)
@@ -56,7 +61,13 @@ def canonical(term) -> bool:
     )
 
 
-def to_rdflib(term):
+@overload
+def to_rdflib(term: ox.Literal) -> Literal: ...
+@overload
+def to_rdflib(term: ox.NamedNode) -> URIRef: ...
+@overload
+def to_rdflib(term: OxTerm) -> URIRef | BNode | Literal: ...
+def to_rdflib(term: OxTerm) -> URIRef | BNode | Literal:
     """An Oxigraph term as oxrdflib shows it to pySHACL (a plain literal keeps xsd:string)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -92,7 +103,7 @@ def rdflib_converts(datatype: URIRef) -> bool:
     return XSDToPython.get(datatype) is not None
 
 
-def datatype_matches(term, datatype: URIRef) -> bool:
+def datatype_matches(term: OxTerm, datatype: URIRef) -> bool:
     """pySHACL's sh:datatype test for one value node of an rdflib-known ``datatype``."""
     import datetime
 
@@ -110,7 +121,7 @@ def datatype_matches(term, datatype: URIRef) -> bool:
         value = lit.value
     finally:
         logger.setLevel(level)
-    kinds = {
+    kinds: dict[URIRef, type | tuple[type, ...]] = {
         XSD.string: (str, bytes),
         XSD.integer: int,
         XSD.float: float,
@@ -123,7 +134,7 @@ def datatype_matches(term, datatype: URIRef) -> bool:
     return isinstance(value, kinds[datatype]) if datatype in kinds else True
 
 
-def datatype_holds(written: str, datatype) -> bool:
+def datatype_holds(written: str, datatype: str) -> bool:
     """A literal in N-Triples form is of ``datatype`` with a valid lexical form (the sh:datatype test
     on the literal as written)."""
     import logging
@@ -145,13 +156,13 @@ def datatype_holds(written: str, datatype) -> bool:
 # --------------------------------------------------------------------------- value ranges and patterns
 
 
-def range_keep(op: str, bound: Literal) -> Callable:
+def range_keep(op: str, bound: Literal) -> Keep:
     """pySHACL's value-range test, negated: True for a value node that fails ``value op bound``."""
     import datetime
 
     bound_is_string = isinstance(bound.value, str)
 
-    def fails(term) -> bool:
+    def fails(term: OxTerm) -> bool:
         if not isinstance(term, ox.Literal):
             return True
         value = to_rdflib(term)
@@ -195,7 +206,7 @@ def regex_prefilter(pattern: Literal, flags: Literal | None) -> str | None:
     return f"!COALESCE({plain} && REGEX(STR(?value), {ox.Literal(text)}, {ox.Literal(options)}), false)"
 
 
-def pattern_keep(pattern: Literal, flags: Literal | None) -> Callable:
+def pattern_keep(pattern: Literal, flags: Literal | None) -> Keep:
     """pySHACL's sh:pattern test, negated (Python ``re``, flags i and m only)."""
     re_flags = 0
     if flags is not None:
@@ -205,7 +216,7 @@ def pattern_keep(pattern: Literal, flags: Literal | None) -> Callable:
     return lambda term: isinstance(term, ox.BlankNode) or not matcher.search(as_string(term))
 
 
-def as_string(term) -> str:
+def as_string(term: ox.NamedNode | ox.Literal) -> str:
     """The string pySHACL matches a pattern against: rdflib's (normalised) lexical form, or the IRI."""
     if isinstance(term, ox.NamedNode):
         return term.value
