@@ -135,20 +135,17 @@ _TURTLE_TOKEN = re.compile(
 )
 
 
-def nesting_depth(data: bytes, turtle: bool = False, brackets: bytes = b"[{(]})") -> tuple[int, int]:
+def nesting_depth(data: bytes, turtle: bool = False) -> tuple[int, int]:
     """(deepest nesting of brackets, the byte offset where it is reached) in JSON, or in Turtle
-    (``[ ]`` and ``( )``) with ``turtle``; brackets in strings, IRIs and comments do not count.
-    ``brackets`` (openings then closings, e.g. ``b"[]"``) limits which ones are counted."""
-    half = len(brackets) // 2
-    opening, closing = brackets[:half], brackets[half:]
+    (``[ ]`` and ``( )``) with ``turtle``; brackets in strings, IRIs and comments do not count."""
     depth = deepest = where = 0
     for m in (_TURTLE_TOKEN if turtle else _JSON_TOKEN).finditer(data):
         c = m.group()[:1]
-        if c and c in opening:
+        if c in b"[{(":
             depth += 1
             if depth > deepest:
                 deepest, where = depth, m.start()
-        elif c and c in closing:
+        elif c in b"]})":
             depth -= 1
     return deepest, where
 
