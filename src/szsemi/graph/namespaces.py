@@ -35,6 +35,24 @@ PREFIXES: dict[str, str] = {
 
 ONTOLOGY_IRI = BASE + "ontology"
 
+# xsd:integer and every type derived from it (XML Schema 1.1 Part 2, 3.4.13 onwards): whole numbers
+XSD_INTEGER_NAMES = (
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedInt",
+    "unsignedLong",
+    "unsignedShort",
+    "unsignedByte",
+)
+XSD_INTEGERS = frozenset(PREFIXES["xsd"] + name for name in XSD_INTEGER_NAMES)
+
 
 def expand(name: str) -> str:
     """Expand a prefixed name (``sz:park/x``) with the project map; anything else is returned as is."""

@@ -23,30 +23,13 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from szsemi.errors import UsageError
-from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.namespaces import PREFIXES, XSD_INTEGERS
 from szsemi.graph.terms import compact_iri
 from szsemi.query.engines import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "srj", "ttl", "nt")
 _XSD = PREFIXES["xsd"]
-_NUMBERS = {
-    _XSD + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+_NUMBERS = XSD_INTEGERS
 _DECIMALS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 _TABLE_CELL = 80
 

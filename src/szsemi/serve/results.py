@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from szsemi.graph.namespaces import PREFIXES
+from szsemi.graph.namespaces import PREFIXES, XSD_INTEGERS
 from szsemi.query.engines import Result
 from szsemi.query.render import render
 
@@ -52,27 +52,11 @@ def write_triples(triples: list[Any], media: str) -> bytes:
     return data or b""
 
 
-_INTEGER_TYPES = {
-    PREFIXES["xsd"] + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-    )
-}
-
-
 def plain(term: Any) -> Any:
     """A term as a plain JSON value: integers and booleans as such, everything else as its text
     (decimals too, so that no digit is lost)."""
     if isinstance(term, ox.Literal) and not term.language:
-        if term.datatype.value in _INTEGER_TYPES:
+        if term.datatype.value in XSD_INTEGERS:
             try:
                 return int(term.value)
             except ValueError:

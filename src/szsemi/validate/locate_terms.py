@@ -12,29 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from szsemi.graph.namespaces import PREFIXES, XSD_INTEGERS
+
+XSD = PREFIXES["xsd"]
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_NUMERIC = {
-    XSD + t
-    for t in (
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+_NUMERIC = XSD_INTEGERS | {XSD + t for t in ("decimal", "double", "float")}
 
 
 @dataclass(frozen=True)

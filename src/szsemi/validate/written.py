@@ -26,23 +26,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from szsemi.graph.namespaces import PREFIXES, XSD_INTEGER_NAMES
+
+XSD = PREFIXES["xsd"]
 # datatypes whose literals the store may hold in another form (their value, or xsd:integer)
-INTEGERS = (
-    "integer",
-    "int",
-    "long",
-    "short",
-    "byte",
-    "nonNegativeInteger",
-    "positiveInteger",
-    "negativeInteger",
-    "nonPositiveInteger",
-    "unsignedInt",
-    "unsignedLong",
-    "unsignedShort",
-    "unsignedByte",
-)
+INTEGERS = XSD_INTEGER_NAMES
 REWRITTEN = frozenset(
     XSD + n for n in (*INTEGERS, "decimal", "double", "float", "boolean", "dateTime", "time", "date", "dateTimeStamp")
 )
