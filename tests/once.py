@@ -58,3 +58,22 @@ def compiled_once(shapes: rdflib.Graph) -> Iterator[Plan]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shacl, "compile_shapes", lambda graph: plan if graph is shapes else compile_shapes(graph))
         yield plan
+
+
+@contextmanager
+def shipped_shapes_once() -> Iterator[rdflib.Graph]:
+    """Within the ``with``, validation reads and compiles the shipped shapes once, not on every run.
+
+    ``validate`` parses ``shapes.ttl`` (about 0.25 s) and compiles it (about 0.2 s) each time; a
+    module that validates dozens of small fixtures against the same shapes pays that for each. Any
+    other list of shapes files is read as usual. A run does not change the shapes graph (the
+    mutation corpus validates hundreds of mutants against one graph and checks each finding)."""
+    from szsemi.graph.resources import shapes_file
+    from szsemi.validate import stages
+
+    read = stages.shapes_graph_of
+    shipped = [shapes_file()]
+    graph = read(shipped)
+    with pytest.MonkeyPatch.context() as patch, compiled_once(graph):
+        patch.setattr(stages, "shapes_graph_of", lambda sources: graph if list(sources) == shipped else read(sources))
+        yield graph

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import warnings
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,8 +53,11 @@ VOID = rdflib.Namespace(PREFIXES["void"])
 TRICKY = Path(__file__).resolve().parent.parent / "data" / "export" / "tricky-literals.ttl"
 
 
+@cache
 def reference(content: str) -> rdflib.Graph:
-    """The shipped files parsed by rdflib on their own: not through the export code."""
+    """The shipped files parsed by rdflib on their own: not through the export code.
+
+    Parsed once per content for the module; no test changes it (``+`` makes a new graph)."""
     graph = rdflib.Graph()
     for source in content_files(content):
         graph.parse(data=source.read_bytes(), format="turtle")

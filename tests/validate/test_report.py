@@ -14,6 +14,7 @@ import pytest
 import rdflib
 import yaml
 from conftest import REPO, TEST_DATA
+from once import shipped_shapes_once
 from rdflib.namespace import SH
 
 from szsemi.cli.main import main
@@ -22,6 +23,13 @@ from szsemi.validate.report import Finding, Report
 
 VALIDATE = TEST_DATA / "validate"
 DATA_FILES = sorted((REPO / "data").glob("*.ttl"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shapes_read_once():
+    """The shipped shapes parsed and compiled once for the module's dozens of runs (tests/once.py)."""
+    with shipped_shapes_once():
+        yield
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -338,8 +346,14 @@ def failing_args(failing: Path) -> list[str]:
     return ["--no-owl", "--queries", str(VALIDATE / "queries-extra"), str(failing)]
 
 
-def test_json_has_the_documented_versioned_shape(failing):
-    code, report = run_json(*failing_args(failing))
+@pytest.fixture(scope="module")
+def failing_json(failing) -> tuple[int, dict]:
+    """The JSON report of ``failing``, run once: the other formats' tests compare with it."""
+    return run_json(*failing_args(failing))
+
+
+def test_json_has_the_documented_versioned_shape(failing_json):
+    code, report = failing_json
     assert code == 1
     assert report["format"] == "szsemi-validation/1"
     assert report["conforms"] is False and report["passed"] is False and report["fail_on"] == "Violation"
@@ -354,7 +368,7 @@ def test_json_has_the_documented_versioned_shape(failing):
     assert "szsemi-validation/1" in doc
 
 
-def test_junit_is_read_back_by_junitparser(failing, tmp_path):
+def test_junit_is_read_back_by_junitparser(failing, failing_json, tmp_path):
     from junitparser import Failure, JUnitXml, Skipped
 
     out = tmp_path / "report.xml"
@@ -364,7 +378,7 @@ def test_junit_is_read_back_by_junitparser(failing, tmp_path):
     xml = JUnitXml.fromfile(str(out))
     suites = {suite.name: suite for suite in xml}
     assert set(suites) == {"szsemi.syntax", "szsemi.shacl", "szsemi.rules", "szsemi.lint"}
-    _, report = run_json(*failing_args(failing))
+    _, report = failing_json
     violations = [f for f in report["findings"] if f["severity"] == "Violation"]
     failed = [case for suite in xml for case in suite if any(isinstance(r, Failure) for r in case.result)]
     assert len(failed) == len(violations) == suites["szsemi.shacl"].failures
@@ -378,13 +392,13 @@ def test_junit_is_read_back_by_junitparser(failing, tmp_path):
     assert not any(isinstance(r, Skipped) for suite in xml for case in suite for r in case.result)
 
 
-def test_github_annotations_escape_and_map_severities(failing):
+def test_github_annotations_escape_and_map_severities(failing, failing_json):
     code, out, _ = run("--format", "github", *failing_args(failing))
     assert code == 1
     lines = out.splitlines()
     errors = [line for line in lines if line.startswith("::error ")]
     warnings = [line for line in lines if line.startswith("::warning ")]
-    _, report = run_json(*failing_args(failing))
+    _, report = failing_json
     assert len(errors) == report["counts"]["Violation"] and len(warnings) == report["counts"]["Warning"]
     planted = next(line for line in errors if "plantedError" in line and "Closed" in line)
     props, message = planted[len("::error ") :].split("::", 1)
@@ -405,7 +419,7 @@ def test_github_escaping_rules():
     assert render_github(report).splitlines()[0] == "::notice file=x%2Cy.rq,line=3,title=Info [lint]::m"
 
 
-def test_the_shacl_report_is_standard_turtle(failing, tmp_path):
+def test_the_shacl_report_is_standard_turtle(failing, failing_json, tmp_path):
     out = tmp_path / "shacl.ttl"
     code, _, _ = run("--shacl-report", str(out), *failing_args(failing))
     assert code == 1
@@ -413,7 +427,7 @@ def test_the_shacl_report_is_standard_turtle(failing, tmp_path):
     report = graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
     assert graph.value(report, SH.conforms) == rdflib.Literal(False)
     results = list(graph.objects(report, SH.result))
-    _, json_report = run_json(*failing_args(failing))
+    _, json_report = failing_json
     assert len(results) == sum(f["stage"] == "shacl" for f in json_report["findings"])
     for result in results:
         assert graph.value(result, SH.focusNode) is not None
@@ -452,10 +466,10 @@ def accept_all(failing: Path, baseline: Path) -> None:
     baseline.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_baselined_findings_are_listed_but_do_not_fail(failing, tmp_path):
+def test_baselined_findings_are_listed_but_do_not_fail(failing, failing_json, tmp_path):
     baseline = tmp_path / "baseline.yaml"
     accept_all(failing, baseline)
-    total = len(run_json(*failing_args(failing))[1]["findings"])
+    total = len(failing_json[1]["findings"])
     code, out, _ = run("--baseline", str(baseline), "--fail-on", "warning", *failing_args(failing))
     assert code == 0, out
     assert "accepted by the baseline" in out and "baselined: known; tracked" in out

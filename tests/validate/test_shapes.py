@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from conftest import TEST_DATA
+from once import shipped_shapes_once
 from rdflib.namespace import RDF, SH
 
 from szsemi.cli.main import main
@@ -97,6 +98,13 @@ def header(fixture: Path) -> tuple[set[Key], set[Key]]:
             path = ("^" if inverse else "") + "<" + _term(path[inverse:], line) + ">"
         pinned[m.group(1)].add((fields.get("severity", "Violation"), focus, path, _term(fields["component"], line)))
     return pinned["expect"], pinned["detail"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shapes_read_once():
+    """The shipped shapes parsed and compiled once for the module's dozens of runs (tests/once.py)."""
+    with shipped_shapes_once():
+        yield
 
 
 @cache

@@ -61,7 +61,8 @@ def shacl_findings(
         return sorted(findings)
     plan = compile_shapes(shapes)
     if engines is not None:
-        engines["compiled"] = sorted({shape_name(shapes, c.shape) for c in plan.checks})
+        # each shape named once, not once per check (a shape has about two): naming reads the shapes graph
+        engines["compiled"] = sorted({shape_name(shapes, shape) for shape in {c.shape for c in plan.checks}})
         engines["pyshacl"] = list(plan.reasons)
     findings = run_checks(store, shapes, plan)
     if plan.fallback is not None:
