@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -221,12 +220,16 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     if not isinstance(raw_params, dict):
         raise fail("'params' must map each parameter name to its spec")
     params: dict[str, Param] = {}
-    params_line = _key_line(text, count, "params")
+
+    def param_line(pname: object) -> int:  # errors point at the parameter's line (found only for an error)
+        return _key_line(text, count, pname, _key_line(text, count, "params"))
+
     for pname, spec in raw_params.items():
-        line = _key_line(text, count, pname, params_line)  # errors point at the parameter's line
-        param = _param(str(pname), spec, lambda message, key=None, line=line: fail(message, key, line))
+        param = _param(str(pname), spec, lambda message, key=None, p=pname: fail(message, key, param_line(p)))
         if pname not in variables:
-            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)", after=line)
+            raise fail(
+                f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)", after=param_line(pname)
+            )
         params[param.name] = param
     return StoredQuery(
         name=name,
@@ -423,6 +426,8 @@ def _param(name: str, spec: object, fail: _Fail) -> Param:
     bounds = {}
     for key in ("min", "max"):
         if key in spec:
+            from decimal import Decimal, InvalidOperation  # here: most queries have no bounds
+
             if kind not in ("integer", "decimal") or isinstance(spec[key], bool):
                 raise fail(f"parameter {name!r}: {key!r} is only for integer and decimal parameters")
             try:

@@ -14,7 +14,7 @@ parameter, what was given and what is allowed.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+import sys
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypeGuard
 
 import pyoxigraph as ox
@@ -24,6 +24,7 @@ from szsemi.graph.namespaces import PREFIXES, expand
 
 if TYPE_CHECKING:
     import datetime
+    from decimal import Decimal
 
 XSD = PREFIXES["xsd"]
 # A bound parameter value: blank nodes are let in only to be refused with a message (see _has_type).
@@ -102,7 +103,7 @@ def _term(param: Param, value: object) -> Term:
         return term
     if isinstance(value, bool):
         value = "true" if value else "false"
-    elif isinstance(value, (int, Decimal, float)) and param.type in ("integer", "decimal"):
+    elif (isinstance(value, (int, float)) or _is_decimal(value)) and param.type in ("integer", "decimal"):
         value = str(value)
     elif param.type == "date" and _is_date(value):
         value = value.isoformat()
@@ -112,6 +113,13 @@ def _term(param: Param, value: object) -> Term:
         return _parse(param, value)
     except ValueError:
         raise ParameterError(param.name, value, param.allowed()) from None
+
+
+def _is_decimal(value: object) -> bool:
+    # decimal is imported only where it is needed (a stored query starts faster without it), and a
+    # Decimal can only have been made if it was imported
+    decimal = sys.modules.get("decimal")
+    return decimal is not None and isinstance(value, decimal.Decimal)
 
 
 def _is_date(value: object) -> TypeGuard[datetime.date]:
@@ -146,6 +154,8 @@ def _parse(param: Param, text: str) -> Term:
     if kind == "decimal":
         if not _DECIMAL.fullmatch(text.strip()):
             raise ValueError(text)
+        from decimal import Decimal, InvalidOperation
+
         try:
             number = Decimal(text.strip())
         except InvalidOperation:
@@ -194,6 +204,8 @@ def _check_range(param: Param, term: Term, given: object) -> None:
     if param.lang and isinstance(term, ox.Literal) and (term.language or "").lower() != param.lang.lower():
         raise ParameterError(param.name, _given(given, term), param.allowed())
     if param.minimum is not None or param.maximum is not None:
+        from decimal import Decimal
+
         number = Decimal(term.value)
         if (param.minimum is not None and number < param.minimum) or (
             param.maximum is not None and number > param.maximum
