@@ -33,7 +33,7 @@ RULE_KEYS = {"id", "severity", "message"}
 PARAM_KEYS = {"type", "description", "default", "required", "multi", "values", "min", "max", "class", "lang"}
 SEVERITIES = ("Violation", "Warning", "Info")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAM_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use, as _PLACE
 
 
 # NamedTuples, not dataclasses: see sparql_syntax.Token.
@@ -124,7 +124,7 @@ def _shown(source: Traversable | Path) -> str:
     return f"{Path(str(source)).parent.name}/{source.name}"
 
 
-_PLACE = re.compile(r"error at (\d+):(\d+): ")
+_PLACE = r"error at (\d+):(\d+): "
 _ASK_PROBE = "SELECT (1 AS ?szsemiAskProbe)"
 
 
@@ -150,7 +150,7 @@ def check_syntax(text: str) -> None:
         ox.Store().query(probe)
     except SyntaxError as e:
         message = str(e.msg or e)
-        place = _PLACE.match(message)
+        place = re.match(_PLACE, message)
         line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
         if shift and line == shift[0] and column is not None and column > shift[1]:
             column -= shift[2]  # the place in the text as written, not in the probe
@@ -421,7 +421,7 @@ def _rule(header: dict[object, object], kind: str, fail: _Fail) -> Rule | None:
 
 
 def _param(name: str, spec: object, fail: _Fail) -> Param:
-    if not _PARAM_NAME.fullmatch(name):
+    if not re.fullmatch(_PARAM_NAME, name):
         raise fail(f"parameter name {name!r} is not a SPARQL variable name")
     if not isinstance(spec, dict):
         raise fail(f"parameter {name!r}: the spec must be a mapping with at least 'type'")

@@ -30,9 +30,10 @@ XSD = PREFIXES["xsd"]
 # A bound parameter value: blank nodes are let in only to be refused with a message (see _has_type).
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 TYPES = ("iri", "string", "langstring", "integer", "decimal", "date", "boolean")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# compiled on first use (re keeps them): most stored queries need one of them or none
+_INTEGER = r"[+-]?[0-9]+"
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # Schemes whose IRIs have no "//" authority; any other "x:y" is taken for a mistyped prefix (sx:park/a).
 _SCHEMES = {"urn", "mailto", "tag", "doi", "did", "data", "geo", "tel", "info", "isbn"}
 _ALLOWED = {
@@ -148,11 +149,11 @@ def _parse(param: Param, text: str) -> Term:
             body, tag = text, param.lang
         return ox.Literal(body, language=tag)
     if kind == "integer":
-        if not _INTEGER.fullmatch(text.strip()):
+        if not re.fullmatch(_INTEGER, text.strip()):
             raise ValueError(text)
         return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
     if kind == "decimal":
-        if not _DECIMAL.fullmatch(text.strip()):
+        if not re.fullmatch(_DECIMAL, text.strip()):
             raise ValueError(text)
         from decimal import Decimal, InvalidOperation
 
@@ -162,7 +163,7 @@ def _parse(param: Param, text: str) -> Term:
             raise ValueError(text) from None
         return ox.Literal(_canonical_decimal(number), datatype=ox.NamedNode(XSD + "decimal"))
     if kind == "date":
-        if not _DATE.fullmatch(text.strip()):
+        if not re.fullmatch(_DATE, text.strip()):
             raise ValueError(text)
         import datetime  # here: a stored query without a date parameter does not pay for it
 
