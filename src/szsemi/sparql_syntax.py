@@ -59,7 +59,7 @@ class Token(NamedTuple):
 
 
 _IRIREF_REST = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
-_LANG_AT = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_LANG_AT = r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"  # compiled on first use: few queries have a language tag
 _CODEPOINT_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
 _WS = " \t\r\n\f"
 _PN_LOCAL_ESC = set("_~.-!$&'()*+,;=/?#@%")
@@ -145,7 +145,7 @@ def _split(text: str) -> list[Token]:
                 j += 1
             out.append(Token("var", i, j, text[i:j]))
             i = j
-        elif ch == "@" and (m := _LANG_AT.match(text, i)):
+        elif ch == "@" and (m := re.compile(_LANG_AT).match(text, i)):
             out.append(Token("lang", i, m.end(), m.group()))
             i = m.end()
         elif _is_name_start(ch):

@@ -14,7 +14,7 @@ HEAVY = (
     "owlready2",
     "oxrdflib",
     "SPARQLWrapper",
-    "yaml",  # the shipped headers come parsed (query/shipped_headers.json)
+    "yaml",  # the shipped headers come parsed (query/shipped_headers.py)
     "http.client",  # the HTTP client is for a remote engine; the embedded graph needs none
     "logging",  # only to quiet the libraries above, which this path never imports
     "dataclasses",  # with inspect, a tenth of the start-up: the query path's records are NamedTuples
@@ -57,6 +57,22 @@ def test_a_stored_query_imports_no_heavy_library_and_reads_one_query_file(argv):
     assert code == "0", done.stderr
     assert heavy == "[]", f"the query path imported {heavy}"
     assert opened == "['get-within-travel-time.rq']", f"the query path read {opened}"
+
+
+# Imported only by the formats and parameters that need them (json: --format json/srj; decimal:
+# decimal parameters and bounds, exact JSON numbers; traceback: a failed query), so the benchmark's
+# query (a table, no parameter given) does without them.
+ONLY_WHEN_NEEDED = ("json", "decimal", "traceback", "textwrap")
+
+
+def test_a_stored_query_as_a_table_imports_no_json_decimal_or_traceback():
+    probe = PROBE.replace("{HEAVY}", repr(HEAVY + ONLY_WHEN_NEEDED))
+    argv = ("query", "run", "get-park-figures")
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    code, heavy, opened = done.stdout.strip().split(" ", 2)
+    assert code == "0", done.stderr
+    assert heavy == "[]", f"the query path imported {heavy}"
+    assert opened == "['get-park-figures.rq']", f"the query path read {opened}"
 
 
 def test_query_list_still_reads_every_header():

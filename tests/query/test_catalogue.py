@@ -427,7 +427,7 @@ def test_the_shipped_header_index_is_current():
     shipped = (files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8")
     assert shipped == header_index(), (
         "a stored query's header changed: regenerate the index with\n  python -c 'from szsemi.query.catalogue "
-        'import header_index as h; open("src/szsemi/query/shipped_headers.json", "w").write(h())\''
+        'import header_index as h; open("src/szsemi/query/shipped_headers.py", "w").write(h())\''
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from szsemi.cli.exits import exit_code
-from szsemi.cli.parser import build_parser
+from szsemi.cli.parser import parser_for
 
 # Commands that never import rdflib, pySHACL or owlready2 (tests/cli/test_light_query_path.py), so
 # they need not import logging to quiet them either: a stored query starts as fast as it can.
@@ -29,10 +29,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    # The command and its action: the first two words that are not options (no option before
-    # them takes a value); they only spare building the parsers of the other commands.
-    command, action, *_ = [str(w) for w in words if not str(w).startswith("-")][:2] + [None, None]
-    args = build_parser(command, action).parse_args(words)
+    # only the parsers of the command that runs are built (see parser_for)
+    args = parser_for([str(w) for w in words]).parse_args(words)
     args.err = err
     if args.command not in LIGHT:
         _quiet_libraries()

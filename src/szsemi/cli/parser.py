@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, TextIO
 
@@ -40,22 +40,35 @@ QUERY_HELP = {
 }
 
 
-def build_parser(command: str | None = None, action: str | None = None) -> Parser:
+def parser_for(words: Sequence[str]) -> Parser:
+    """The parser for the command line ``words``: :func:`build_parser` for its command and action.
+
+    The command and its action are the first two words that are not options (no option before
+    them takes a value). The other commands are left out, even by name, unless an option comes
+    before the command (or before the action): only there can ``--help`` ask for their list.
+    """
+    plain = [k for k, w in enumerate(words) if not w.startswith("-")][:2]
+    command, action = ([words[k] for k in plain] + [None, None])[:2]
+    listed = any(w.startswith("-") for w in words[: plain[1] if len(plain) > 1 else len(words)])
+    return build_parser(command, action, others=listed)
+
+
+def build_parser(command: str | None = None, action: str | None = None, *, others: bool = True) -> Parser:
     """The whole command line; ``args.run(args, out)`` runs the chosen subcommand.
 
     With ``command`` (the first word of the command line), only that subcommand gets its arguments,
     and with ``action`` (the next word) only that action of ``query``: the others are there by name
-    and help, which is all ``--help`` and a wrong name need. Building every parser costs a stored
-    query more than its answer does.
+    and help, which is all ``--help`` and a wrong name need, and with ``others=False`` not at all
+    (for a known ``command``). Building every parser costs a stored query more than its answer does.
     """
     parser = Parser(prog="szsemi", description="The Shenzhen semiconductor knowledge graph.")
     parser.add_argument("--version", action="version", version=f"szsemi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    parents = _Parents(action)
+    parents = _Parents(action, others)
     for name, add in _SUBCOMMANDS.items():
         if command in (None, name) or command not in _SUBCOMMANDS:
             add(sub, parents)
-        else:
+        elif others:
             sub.add_parser(name, help=HELP[name])
     return parser
 
@@ -64,8 +77,8 @@ class _Parents:
     """The option groups several subcommands share, each built once and only when asked for; and
     the action that will run, if known."""
 
-    def __init__(self, action: str | None) -> None:
-        self.action = action
+    def __init__(self, action: str | None, others: bool = True) -> None:
+        self.action, self.others = action, others
 
     @cached_property
     def inputs(self) -> Parser:
@@ -146,7 +159,7 @@ def _query(sub: Subcommands, parents: _Parents) -> None:
     for name, add in _QUERY_ACTIONS.items():  # as for the commands: the chosen action in full
         if parents.action in (None, name) or parents.action not in _QUERY_ACTIONS:
             add(qsub, parents)
-        else:
+        elif parents.others:
             qsub.add_parser(name, help=QUERY_HELP[name])
 
 

@@ -8,7 +8,6 @@ them reaches rdflib, pySHACL or owlready2 unless the graph's files need it.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
@@ -77,6 +76,8 @@ def query_list(args: argparse.Namespace, out: TextIO) -> int:
 
     catalogue = load_catalogue(tuple(args.query_dir))
     if args.format == "json":
+        import json  # not at the top: a stored query's table needs no json
+
         listing = [
             {
                 "name": q.name,

@@ -27,9 +27,11 @@ JSONLD_MAX_DEPTH = 500
 _HEAD = 1024 * 1024  # the XML prolog (where a DTD must stand) is looked for in the first MiB
 BOM = b"\xef\xbb\xbf"
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b")
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s%&;<>\"']+)\s+(\"[^\"]*\"|'[^']*'|(?:SYSTEM|PUBLIC)\b[^>]*)\s*>")
-_REFERENCE = re.compile(rb"&([A-Za-z_:][\w.:-]*);")
+# The patterns are compiled when first used (re keeps them): every load imports this module, and
+# compiling them all costs a stored query about a millisecond it does not need.
+_DOCTYPE = rb"<!DOCTYPE\b"
+_ENTITY = rb"<!ENTITY\s+(%\s+)?([^\s%&;<>\"']+)\s+(\"[^\"]*\"|'[^']*'|(?:SYSTEM|PUBLIC)\b[^>]*)\s*>"
+_REFERENCE = rb"&([A-Za-z_:][\w.:-]*);"
 _PREDEFINED = {b"lt", b"gt", b"amp", b"apos", b"quot"}
 
 
@@ -60,13 +62,13 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
         size = os.path.getsize(path)
     else:
         head, size = data[:_HEAD], len(data)
-    doctype = _DOCTYPE.search(head)
+    doctype = re.search(_DOCTYPE, head)
     if doctype is None or b"<!ENTITY" not in head:
         return
     subset_end = head.find(b"]>", doctype.end())
     subset = head[doctype.end() : subset_end if subset_end >= 0 else len(head)]
     values: dict[bytes, bytes] = {}
-    for m in _ENTITY.finditer(subset):
+    for m in re.finditer(_ENTITY, subset):
         if m.group(1):
             raise InputError(
                 "the DTD declares a parameter entity (<!ENTITY % ...>); szsemi refuses them, "
@@ -88,8 +90,8 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
                 f"entity expansion: the entity &{entity.decode(errors='replace')}; refers to itself", path=name
             )
         value = values.get(entity, b"")
-        total = len(_REFERENCE.sub(b"", value))
-        for ref in _REFERENCE.finditer(value):
+        total = len(re.sub(_REFERENCE, b"", value))
+        for ref in re.finditer(_REFERENCE, value):
             total += expanded(ref.group(1), (*seen, entity)) if ref.group(1) not in _PREDEFINED else 1
             if total > limit:
                 break  # no need to size it further: it is refused
@@ -113,25 +115,25 @@ def check_rdfxml(path: str | os.PathLike[str] | None, data: bytes | None, name: 
 def _references(path: str | os.PathLike[str] | None, data: bytes | None, start: int) -> Iterator[bytes]:
     """The entity names referenced after the DTD (``start``), read from the file in chunks."""
     if data is not None:
-        yield from (m.group(1) for m in _REFERENCE.finditer(data, max(start, 0)))
+        yield from (m.group(1) for m in re.compile(_REFERENCE).finditer(data, max(start, 0)))
         return
     assert path is not None
+    reference = re.compile(_REFERENCE)
     with open(path, "rb") as f:
         f.seek(max(start, 0))
         carry = b""
         while chunk := f.read(1 << 20):
             block = carry + chunk
             cut = max(len(block) - 256, 0)  # a reference cut by the chunk's end is read with the next
-            yield from (m.group(1) for m in _REFERENCE.finditer(block) if m.start() < cut)
+            yield from (m.group(1) for m in reference.finditer(block) if m.start() < cut)
             carry = block[cut:]
-        yield from (m.group(1) for m in _REFERENCE.finditer(carry))
+        yield from (m.group(1) for m in reference.finditer(carry))
 
 
-_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_TURTLE_TOKEN = re.compile(
+_JSON_TOKEN = rb'"(?:[^"\\]|\\.)*"|[\[\]{}]'
+_TURTLE_TOKEN = (
     rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*|[\[\]()]',
-    re.DOTALL,
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*|[\[\]()]'
 )
 
 
@@ -139,7 +141,7 @@ def nesting_depth(data: bytes, turtle: bool = False) -> tuple[int, int]:
     """(deepest nesting of brackets, the byte offset where it is reached) in JSON, or in Turtle
     (``[ ]`` and ``( )``) with ``turtle``; brackets in strings, IRIs and comments do not count."""
     depth = deepest = where = 0
-    for m in (_TURTLE_TOKEN if turtle else _JSON_TOKEN).finditer(data):
+    for m in re.finditer(_TURTLE_TOKEN if turtle else _JSON_TOKEN, data, re.DOTALL):
         c = m.group()[:1]
         if c in b"[{(":
             depth += 1

@@ -43,13 +43,15 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # --------------------------------------------------------------------------------------------
 
 # SPARQL 1.1 IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
-_IRIREF_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+# Patterns are compiled on first use (re keeps them), not at import: a stored query without
+# parameters uses none of them.
+_IRIREF_FORBIDDEN = r'[<>"{}|^`\\\x00-\x20]'
 
-_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # SPARQL LANGTAG, without the '@'
+_LANGTAG = r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"  # SPARQL LANGTAG, without the '@'
 
 # ECHAR escapes; every other control character is written as \\uXXXX.
 _ECHAR = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
-_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+_HEX4 = r"[0-9A-Fa-f]{4}"
 
 # What _parts sees in a term, whichever library made it.
 _Parts: TypeAlias = (
@@ -77,7 +79,7 @@ def iri_ref(value: str, what: str = "IRI") -> str:
     The RFC 3987 check is pyoxigraph's own, the one it applies when it parses the query.
     """
     _check_unicode(value, what)
-    bad = _IRIREF_FORBIDDEN.search(value)
+    bad = re.search(_IRIREF_FORBIDDEN, value)
     if bad:
         raise UsageError(f"{what} {_show(value)} contains {bad.group()!r}, which a SPARQL IRI cannot contain")
     try:
@@ -88,7 +90,7 @@ def iri_ref(value: str, what: str = "IRI") -> str:
 
 
 def _language_ok(tag: str) -> bool:
-    if not _LANGTAG.fullmatch(tag):
+    if not re.fullmatch(_LANGTAG, tag):
         return False
     try:
         ox.Literal("", language=tag)  # pyoxigraph's BCP 47 (RFC 5646) check
@@ -117,7 +119,12 @@ def _string(value: str) -> str:
         if escape:
             out.append(_ECHAR[ch])
             force = False
-        elif code < 0x20 or code == 0x7F or (prev_backslash and ch in "uU") or (force and _HEX4.match(value, i)):
+        elif (
+            code < 0x20
+            or code == 0x7F
+            or (prev_backslash and ch in "uU")
+            or (force and re.compile(_HEX4).match(value, i))
+        ):
             out.append(f"\\u{code:04X}")
             force = True
         else:
@@ -319,7 +326,7 @@ def _group(toks: list[Token], pairs: dict[int, int], k: int, short: Token | None
 # bind
 # --------------------------------------------------------------------------------------------
 
-_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_VARNAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
@@ -338,7 +345,7 @@ def bind(query: str, bindings: Mapping[str, Iterable[object]]) -> str:
     """
     blocks: list[str] = []
     for name in sorted(bindings):
-        if not isinstance(name, str) or not _VARNAME.fullmatch(name):
+        if not isinstance(name, str) or not re.fullmatch(_VARNAME, name):
             raise UsageError(f"invalid variable name {_show(name)}: use [A-Za-z_][A-Za-z0-9_]* without '?'")
         values = bindings[name]
         if isinstance(values, (str, bytes)) or _parts(values)[0] != "other":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -34,7 +33,7 @@ RULE_KEYS = {"id", "severity", "message"}
 PARAM_KEYS = {"type", "description", "default", "required", "multi", "values", "min", "max", "class", "lang"}
 SEVERITIES = ("Violation", "Warning", "Info")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAM_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use, as _PLACE
 
 
 # NamedTuples, not dataclasses: see sparql_syntax.Token.
@@ -125,7 +124,7 @@ def _shown(source: Traversable | Path) -> str:
     return f"{Path(str(source)).parent.name}/{source.name}"
 
 
-_PLACE = re.compile(r"error at (\d+):(\d+): ")
+_PLACE = r"error at (\d+):(\d+): "
 _ASK_PROBE = "SELECT (1 AS ?szsemiAskProbe)"
 
 
@@ -151,7 +150,7 @@ def check_syntax(text: str) -> None:
         ox.Store().query(probe)
     except SyntaxError as e:
         message = str(e.msg or e)
-        place = _PLACE.match(message)
+        place = re.match(_PLACE, message)
         line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
         if shift and line == shift[0] and column is not None and column > shift[1]:
             column -= shift[2]  # the place in the text as written, not in the probe
@@ -221,12 +220,16 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
     if not isinstance(raw_params, dict):
         raise fail("'params' must map each parameter name to its spec")
     params: dict[str, Param] = {}
-    params_line = _key_line(text, count, "params")
+
+    def param_line(pname: object) -> int:  # errors point at the parameter's line (found only for an error)
+        return _key_line(text, count, pname, _key_line(text, count, "params"))
+
     for pname, spec in raw_params.items():
-        line = _key_line(text, count, pname, params_line)  # errors point at the parameter's line
-        param = _param(str(pname), spec, lambda message, key=None, line=line: fail(message, key, line))
+        param = _param(str(pname), spec, lambda message, key=None, p=pname: fail(message, key, param_line(p)))
         if pname not in variables:
-            raise fail(f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)", after=line)
+            raise fail(
+                f"parameter {pname!r} is not a variable of the query (?{pname} never occurs)", after=param_line(pname)
+            )
         params[param.name] = param
     return StoredQuery(
         name=name,
@@ -286,10 +289,12 @@ def _parse_yaml(text: str, path: str, lines: list[str]) -> object:
         ) from None
 
 
-# The shipped headers, parsed: YAML's answer for each header text, kept in a JSON file beside this
-# module so that a query does not import and run a YAML parser. It is keyed by the header's exact
-# text, so a header that changed is simply not found and is parsed as YAML: never a stale answer.
-HEADER_INDEX = "shipped_headers.json"
+# The shipped headers, parsed: YAML's answer for each header text, kept in a Python module beside
+# this one, so that a query imports and runs neither a YAML parser nor json (its import alone costs
+# a stored query about 1.5 ms; the module's compiled form loads in a tenth of that). It is keyed by
+# the header's exact text, so a header that changed is simply not found and is parsed as YAML:
+# never a stale answer. Its values are JSON-shaped (dates tagged, see _to_json).
+HEADER_INDEX = "shipped_headers.py"
 _known: dict[str, object] | None = None
 
 
@@ -297,23 +302,20 @@ def known_header(text: str) -> dict[object, object] | None:
     """The parsed header for ``text`` if the shipped index holds it (a fresh copy), else ``None``."""
     global _known
     if _known is None:
-        import json
-        from importlib.resources import files
-
         try:
-            _known = json.loads((files("szsemi.query") / HEADER_INDEX).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            _known = {}
+            from szsemi.query.shipped_headers import HEADERS
+        except (ImportError, SyntaxError):
+            HEADERS = {}
+        _known = HEADERS
     value = _known.get(text)
     header = _from_json(value) if isinstance(value, dict) else None
     return header if isinstance(header, dict) else None
 
 
 def header_index(folder: Traversable | Path | None = None) -> str:
-    """The JSON text of the header index for the ``.rq`` files of ``folder`` (the shipped ones).
-    ``tests/query/test_catalogue.py`` checks that the file beside this module equals it."""
-    import json
-
+    """The text of the header index module for the ``.rq`` files of ``folder`` (the shipped ones),
+    one line per header, keys sorted. ``tests/query/test_catalogue.py`` checks that the module
+    beside this one equals it."""
     import yaml
 
     index = {}
@@ -325,7 +327,27 @@ def header_index(folder: Traversable | Path | None = None) -> str:
             except (QueryDefinitionError, yaml.YAMLError, TypeError):
                 continue  # not indexable: read as YAML when run
             index[text] = value
-    return json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    lines = [
+        '"""The shipped stored queries\' headers, parsed: written by szsemi.query.catalogue.header_index(),',
+        'never by hand (see known_header there)."""',
+        "",
+        "# fmt: off",
+        "# ruff: noqa: E501",
+        "HEADERS: dict[str, object] = {",
+        *(f"    {text!r}: {_sorted(index[text])!r}," for text in sorted(index)),
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _sorted(value: object) -> object:
+    """``value`` with every mapping's keys in order, so the index is written the same every time
+    (and gives a query's parameters in name order, as it always has)."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def _to_json(value: object) -> object:
@@ -399,7 +421,7 @@ def _rule(header: dict[object, object], kind: str, fail: _Fail) -> Rule | None:
 
 
 def _param(name: str, spec: object, fail: _Fail) -> Param:
-    if not _PARAM_NAME.fullmatch(name):
+    if not re.fullmatch(_PARAM_NAME, name):
         raise fail(f"parameter name {name!r} is not a SPARQL variable name")
     if not isinstance(spec, dict):
         raise fail(f"parameter {name!r}: the spec must be a mapping with at least 'type'")
@@ -423,6 +445,8 @@ def _param(name: str, spec: object, fail: _Fail) -> Param:
     bounds = {}
     for key in ("min", "max"):
         if key in spec:
+            from decimal import Decimal, InvalidOperation  # here: most queries have no bounds
+
             if kind not in ("integer", "decimal") or isinstance(spec[key], bool):
                 raise fail(f"parameter {name!r}: {key!r} is only for integer and decimal parameters")
             try:

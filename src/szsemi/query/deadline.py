@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -113,6 +112,8 @@ def run_abandonable(fn: Callable[[], T], seconds: float | None = None, *, what: 
 def _clear_locals(error: BaseException) -> None:
     """Clear the locals of the finished frames in ``error``'s traceback, and in those of the errors
     it was raised from or during, so that whatever they held is dropped in this thread."""
+    import traceback  # here: an error is rare, and traceback costs a stored query 3 ms to import
+
     seen: set[int] = set()
     pending: list[BaseException | None] = [error]
     while pending:

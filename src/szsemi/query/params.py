@@ -14,7 +14,7 @@ parameter, what was given and what is allowed.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+import sys
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypeGuard
 
 import pyoxigraph as ox
@@ -24,14 +24,16 @@ from szsemi.graph.namespaces import PREFIXES, expand
 
 if TYPE_CHECKING:
     import datetime
+    from decimal import Decimal
 
 XSD = PREFIXES["xsd"]
 # A bound parameter value: blank nodes are let in only to be refused with a message (see _has_type).
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 TYPES = ("iri", "string", "langstring", "integer", "decimal", "date", "boolean")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# compiled on first use (re keeps them): most stored queries need one of them or none
+_INTEGER = r"[+-]?[0-9]+"
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # Schemes whose IRIs have no "//" authority; any other "x:y" is taken for a mistyped prefix (sx:park/a).
 _SCHEMES = {"urn", "mailto", "tag", "doi", "did", "data", "geo", "tel", "info", "isbn"}
 _ALLOWED = {
@@ -102,7 +104,7 @@ def _term(param: Param, value: object) -> Term:
         return term
     if isinstance(value, bool):
         value = "true" if value else "false"
-    elif isinstance(value, (int, Decimal, float)) and param.type in ("integer", "decimal"):
+    elif (isinstance(value, (int, float)) or _is_decimal(value)) and param.type in ("integer", "decimal"):
         value = str(value)
     elif param.type == "date" and _is_date(value):
         value = value.isoformat()
@@ -112,6 +114,13 @@ def _term(param: Param, value: object) -> Term:
         return _parse(param, value)
     except ValueError:
         raise ParameterError(param.name, value, param.allowed()) from None
+
+
+def _is_decimal(value: object) -> bool:
+    # decimal is imported only where it is needed (a stored query starts faster without it), and a
+    # Decimal can only have been made if it was imported
+    decimal = sys.modules.get("decimal")
+    return decimal is not None and isinstance(value, decimal.Decimal)
 
 
 def _is_date(value: object) -> TypeGuard[datetime.date]:
@@ -140,19 +149,21 @@ def _parse(param: Param, text: str) -> Term:
             body, tag = text, param.lang
         return ox.Literal(body, language=tag)
     if kind == "integer":
-        if not _INTEGER.fullmatch(text.strip()):
+        if not re.fullmatch(_INTEGER, text.strip()):
             raise ValueError(text)
         return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
     if kind == "decimal":
-        if not _DECIMAL.fullmatch(text.strip()):
+        if not re.fullmatch(_DECIMAL, text.strip()):
             raise ValueError(text)
+        from decimal import Decimal, InvalidOperation
+
         try:
             number = Decimal(text.strip())
         except InvalidOperation:
             raise ValueError(text) from None
         return ox.Literal(_canonical_decimal(number), datatype=ox.NamedNode(XSD + "decimal"))
     if kind == "date":
-        if not _DATE.fullmatch(text.strip()):
+        if not re.fullmatch(_DATE, text.strip()):
             raise ValueError(text)
         import datetime  # here: a stored query without a date parameter does not pay for it
 
@@ -194,6 +205,8 @@ def _check_range(param: Param, term: Term, given: object) -> None:
     if param.lang and isinstance(term, ox.Literal) and (term.language or "").lower() != param.lang.lower():
         raise ParameterError(param.name, _given(given, term), param.allowed())
     if param.minimum is not None or param.maximum is not None:
+        from decimal import Decimal
+
         number = Decimal(term.value)
         if (param.minimum is not None and number < param.minimum) or (
             param.maximum is not None and number > param.maximum

@@ -15,10 +15,8 @@ for the triples of a CONSTRUCT or DESCRIBE.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
-from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -63,6 +61,8 @@ def render(result: Result, fmt: str, width: int = 120) -> str:
 
 def _ask(value: bool | None, fmt: str) -> str:
     if fmt == "srj":
+        import json  # json and decimal only for the formats that need them: a table starts faster
+
         return json.dumps({"head": {}, "boolean": value}) + "\n"
     return ("true" if value else "false") + "\n"
 
@@ -183,6 +183,8 @@ def _srj(result: Result) -> str:
         "head": {"vars": result.variables},
         "results": {"bindings": [{n: _srj_term(t) for n, t in row.items()} for row in result.rows]},
     }
+    import json
+
     return json.dumps(document, ensure_ascii=False) + "\n"
 
 
@@ -199,6 +201,8 @@ def _plain(term: Term) -> object:
                 if not math.isfinite(number):  # JSON has no NaN or INF
                     return term.value
                 # a decimal that a double cannot hold exactly stays text, so no digit is lost
+                from decimal import Decimal
+
                 exact = dt != _XSD + "decimal" or Decimal(repr(number)) == Decimal(term.value)
                 return number if exact else term.value
         except ValueError:  # an ill-typed literal such as "abc"^^xsd:integer stays text
@@ -211,6 +215,8 @@ def _plain(term: Term) -> object:
 
 
 def _json(result: Result) -> str:
+    import json
+
     rows = [{n: _plain(row[n]) for n in result.variables if n in row} for row in result.rows]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
