@@ -23,33 +23,14 @@ import rdflib
 from conftest import TEST_DATA
 from rdflib.compare import isomorphic
 
+from szsemi.graph.namespaces import XSD_INTEGERS
 from szsemi.query.catalogue import load_catalogue
 from szsemi.query.engines import LocalEngine, RemoteEngine
 from szsemi.query.execute import run_stored
 
 GOLDEN = TEST_DATA / "golden"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMERIC = {
-    XSD + t
-    for t in (
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+_NUMERIC = XSD_INTEGERS | {XSD + t for t in ("decimal", "double", "float")}
 
 
 def _regenerate_module():
