@@ -39,3 +39,25 @@ def synthetic_10k(synthetic, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("synthetic") / "synthetic-10k.nt"
     synthetic.generate(path, 10_000, seed=1)
     return path
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads -n
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``python -m pytest`` runs the whole suite on every core, a file at a time per worker.
+
+    Only when no test was named (the run comes from ``testpaths``) and ``-n`` was not given: a file
+    or a test named on the command line runs in this process, where ``--pdb`` and ``-s`` behave as
+    usual. ``-n 0`` or ``-p no:xdist`` runs everything in one process. A file at a time keeps each
+    module-scoped fixture (a loaded store, compiled shapes) built once, not once per worker.
+    """
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and not hasattr(config, "workerinput")
+        and config.option.numprocesses is None
+        and config.args_source is pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.usepdb
+        and not config.option.collectonly
+    ):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadfile"
