@@ -130,6 +130,30 @@ def test_a_timeout_that_is_not_positive_is_refused(value):
     _no_internal_error(done.err)
 
 
+def _interruptible() -> None:
+    """``limited``, and SIGINT at its default: a child inherits an ignored SIGINT (a shell's background
+    job ignores it), and Python then installs no Ctrl-C handler at all."""
+    limited()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _wait_until_running(child: subprocess.Popen[bytes], cpu: float = 1.0) -> None:
+    """Return once ``child`` runs its command in a worker thread and has used ``cpu`` seconds of CPU:
+    start-up and loading the shipped graph take about half a second, so the query is then running.
+    CPU time, not wall time, so that a busy machine does not make the signal come too early."""
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert child.poll() is None, "the query ended before it could be interrupted"
+        threads = len(os.listdir(f"/proc/{child.pid}/task"))
+        fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime and stime, fields 14 and 15 of stat
+        if threads > 1 and used >= cpu:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the query did not start within 60 s")
+
+
 @hostile(
     what="Ctrl-C (SIGINT) during an embedded COUNT or ORDER BY that runs for ever",
     result="exit 130 at once, 'szsemi: interrupted', no traceback",
@@ -147,11 +171,10 @@ def test_ctrl_c_ends_a_running_query_at_once(query):
         [sys.executable, "-m", "szsemi", "sparql", query],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=limited,
+        preexec_fn=_interruptible,
     )
     try:
-        time.sleep(4)  # the shipped graph is loaded and the query is running
-        assert child.poll() is None
+        _wait_until_running(child)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=10)
     finally:
