@@ -51,11 +51,19 @@ class _Collector:
                 self.rows.add(Row(kind, " ".join(what.split()), " ".join(result.split()), test))
 
 
+def _marked_files() -> list[str]:
+    """The test files that name the marker: collecting only these (not the whole suite, which imports
+    every test module) finds the same rows in a fraction of the time."""
+    return sorted(
+        str(p) for p in (REPO / "tests").rglob("test_*.py") if "mark.hostile" in p.read_text(encoding="utf-8")
+    )
+
+
 def collect() -> list[Row]:
     collector = _Collector()
     shown = io.StringIO()
     with contextlib.redirect_stdout(shown):  # the list of every test collected is not wanted here
-        code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", str(REPO / "tests")], plugins=[collector])
+        code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *_marked_files()], plugins=[collector])
     if code not in (0, pytest.ExitCode.NO_TESTS_COLLECTED) or collector.errors:
         raise SystemExit("\n".join(collector.errors) or f"pytest collection failed ({code}):\n{shown.getvalue()}")
     return sorted(collector.rows, key=lambda r: (r.kind, r.what.lower(), r.test))
