@@ -148,19 +148,23 @@ def _heavy(dataset: ox.Dataset) -> tuple[set[ox.BlankNode], _Sets, set[ox.BlankN
     return heavy, groups, inside
 
 
-def over_bound(dataset: ox.Dataset) -> bool:
-    """Whether :func:`canonicalize` labels any of ``dataset``'s blank nodes by the tree hash (or
-    refuses them) rather than by RDFC-1.0."""
-    return bool(_heavy(dataset)[0])
-
-
 def canonicalize(dataset: ox.Dataset, name: str) -> ox.Dataset:
     """``dataset`` with canonical blank-node labels (see the module's docstring); ``name`` names
     the input files in a refusal."""
-    heavy, groups, inside = _heavy(dataset)
-    if not heavy:
+    labelled = canonicalize_over_bound(dataset, name)
+    if labelled is None:
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return dataset
+    return labelled
+
+
+def canonicalize_over_bound(dataset: ox.Dataset, name: str) -> ox.Dataset | None:
+    """:func:`canonicalize` of ``dataset`` if some of its blank nodes are past the work bounds, else
+    None (``dataset`` then untouched): the work is estimated once, for a caller that labels data
+    under the bounds its own way (``szsemi format`` lets rdflib do it)."""
+    heavy, groups, inside = _heavy(dataset)
+    if not heavy:
+        return None
     members: dict[ox.BlankNode, set[ox.BlankNode]] = defaultdict(set)
     for b in list(groups.parent):
         if (root := groups.find(b)) in heavy:

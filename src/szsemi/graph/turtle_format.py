@@ -81,8 +81,7 @@ def format_turtle(text: str, name: str = "<string>") -> str:
 def _format(text: str, name: str, dataset: ox.Dataset) -> str:
     # Canonical blank-node labels (content hashes) fix the order longturtle writes them in: rdflib's
     # own, unless their work would explode (deep nesting), where szsemi.graph.canonical's are used.
-    deep = canonical.over_bound(dataset)
-    labelled = canonical.canonicalize(dataset, name) if deep else None
+    labelled = canonical.canonicalize_over_bound(dataset, name)
     graph = rdflib.Graph()
     graph += to_canonical_graph(_parse(text, name)) if labelled is None else _to_rdflib(labelled, text)
     for prefix, namespace in PREFIXES.items():
