@@ -20,12 +20,21 @@ def load(name: str) -> rdflib.Graph:
     return rdflib.Graph().parse(DATA / name, format="turtle")
 
 
-def test_consistent_graph_has_no_findings():
-    assert owl_findings(load("consistent.ttl")) == []
+@pytest.fixture(scope="module")
+def in_turn() -> tuple[list, list]:
+    """HermiT on the inconsistent graph, then on the consistent one, in one process: the runs the
+    isolation test needs, whose findings the tests of each graph read too (a run takes about a second,
+    most of it starting Java)."""
+    inconsistent = owl_findings(load("disjoint_individual.ttl"))
+    return inconsistent, owl_findings(load("consistent.ttl"))
 
 
-def test_individual_in_disjoint_classes_is_named():
-    findings = owl_findings(load("disjoint_individual.ttl"))
+def test_consistent_graph_has_no_findings(in_turn):
+    assert in_turn[1] == []
+
+
+def test_individual_in_disjoint_classes_is_named(in_turn):
+    findings = in_turn[0]
     assert len(findings) == 1
     f = findings[0]
     assert (f.stage, f.severity, f.component) == ("owl", "Violation", "owl:disjointWith")
@@ -41,9 +50,10 @@ def test_unsatisfiable_class_is_reported():
     assert findings[0].stage == "owl" and findings[0].severity == "Violation"
 
 
-def test_calls_do_not_leak_into_each_other():
-    assert owl_findings(load("disjoint_individual.ttl"))
-    assert owl_findings(load("consistent.ttl")) == []
+def test_calls_do_not_leak_into_each_other(in_turn):
+    inconsistent, consistent_after = in_turn  # the second run came after the first, in this process
+    assert inconsistent
+    assert consistent_after == []
 
 
 def test_owl_imports_are_not_fetched():

@@ -218,10 +218,16 @@ def test_fail_on_warning_fails_on_a_warning():
     assert out.rstrip().endswith("fails at Warning")
 
 
-def test_the_shipped_checks_all_run_on_the_shipped_data():
+@pytest.fixture(scope="module")
+def shipped_json() -> tuple[int, dict]:
+    """The JSON report of the shipped data (no OWL), run once for the tests that read it."""
+    return run_json("--no-owl")
+
+
+def test_the_shipped_checks_all_run_on_the_shipped_data(shipped_json):
     from szsemi.query.catalogue import load_catalogue
 
-    code, report = run_json("--no-owl")
+    code, report = shipped_json
     shipped = {q.path for q in load_catalogue().values() if q.kind == "violation"}
     assert code == 0 and set(report["checks"]["rules"]) == shipped and len(shipped) >= 5
 
@@ -326,8 +332,8 @@ def test_lint_warns_about_a_turtle_file_that_declares_a_project_prefix_otherwise
     assert "http://www.w3.org/2004/02/skos/core#" in f["message"]
 
 
-def test_the_shipped_queries_and_shapes_pass_the_lint():
-    assert lint_findings() == []
+def test_the_shipped_queries_and_shapes_pass_the_lint(shipped_json):
+    assert [f for f in shipped_json[1]["findings"] if f["stage"] == "lint"] == []
 
 
 # --------------------------------------------------------------------------- formats
@@ -447,28 +453,38 @@ def test_the_shacl_report_of_conforming_data_conforms(tmp_path):
 # --------------------------------------------------------------------------- baseline
 
 
-def test_a_written_baseline_must_be_given_reasons_before_it_is_used(failing, tmp_path):
-    baseline = tmp_path / "baseline.yaml"
+@pytest.fixture(scope="module")
+def written_baseline(failing, tmp_path_factory) -> tuple[int, str]:
+    """The exit code of ``--write-baseline`` on ``failing`` and the baseline it wrote, run once: the
+    baseline tests each start from their own copy of that text."""
+    baseline = tmp_path_factory.mktemp("written") / "baseline.yaml"
     code, _, _ = run("--write-baseline", str(baseline), *failing_args(failing))
+    return code, baseline.read_text(encoding="utf-8")
+
+
+def test_a_written_baseline_must_be_given_reasons_before_it_is_used(failing, written_baseline, tmp_path):
+    code, text = written_baseline
     assert code == 1
-    entries = yaml.safe_load(baseline.read_text(encoding="utf-8"))["accepted"]
+    entries = yaml.safe_load(text)["accepted"]
     assert entries and all(e["reason"] == "" for e in entries)
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text(text, encoding="utf-8")
     code, out, err = run("--baseline", str(baseline), *failing_args(failing))
     assert code == 2 and out == ""
     assert f"{baseline}:" in err and "no reason" in err
 
 
-def accept_all(failing: Path, baseline: Path) -> None:
-    run("--write-baseline", str(baseline), *failing_args(failing))
-    data = yaml.safe_load(baseline.read_text(encoding="utf-8"))
+def accept_all(written_baseline: tuple[int, str], baseline: Path) -> None:
+    """The written baseline at ``baseline``, each entry given a reason."""
+    data = yaml.safe_load(written_baseline[1])
     for entry in data["accepted"]:
         entry["reason"] = "known; tracked in the issue tracker"
     baseline.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_baselined_findings_are_listed_but_do_not_fail(failing, failing_json, tmp_path):
+def test_baselined_findings_are_listed_but_do_not_fail(failing, failing_json, written_baseline, tmp_path):
     baseline = tmp_path / "baseline.yaml"
-    accept_all(failing, baseline)
+    accept_all(written_baseline, baseline)
     total = len(failing_json[1]["findings"])
     code, out, _ = run("--baseline", str(baseline), "--fail-on", "warning", *failing_args(failing))
     assert code == 0, out
@@ -479,9 +495,9 @@ def test_baselined_findings_are_listed_but_do_not_fail(failing, failing_json, tm
     assert all(f.get("baselined") for f in report["findings"])
 
 
-def test_the_baseline_matches_without_line_numbers_and_reports_stale_entries(failing, tmp_path):
+def test_the_baseline_matches_without_line_numbers_and_reports_stale_entries(failing, written_baseline, tmp_path):
     baseline = tmp_path / "baseline.json"
-    accept_all(failing, tmp_path / "b.yaml")
+    accept_all(written_baseline, tmp_path / "b.yaml")
     data = yaml.safe_load((tmp_path / "b.yaml").read_text(encoding="utf-8"))
     data["accepted"].append(
         {
