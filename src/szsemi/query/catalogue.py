@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -177,10 +178,7 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
         raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
     header, count = _header(text, path)
     try:
-        form = query_form(text)
-        variables = query_variables(text)
-        if check:
-            check_syntax(text)
+        form, variables = _query_facts(text, check)
     except QueryDefinitionError as e:
         raise QueryDefinitionError(e.reason, path=path, line=e.line, column=e.column) from None
     kind = (
@@ -244,6 +242,18 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
         params=params,
         rule=rule,
     )
+
+
+@lru_cache(maxsize=256)
+def _query_facts(text: str, check: bool) -> tuple[str, frozenset[str]]:
+    """The form and variables of a query text, its syntax checked with ``check``: a pure function of
+    the text, kept because every ``validate`` and many queries read the whole catalogue again (each
+    file costs about 1 ms to split and parse). An error is raised again each time, never kept."""
+    form = query_form(text)
+    variables = frozenset(query_variables(text))
+    if check:
+        check_syntax(text)
+    return form, variables
 
 
 def _header(text: str, path: str) -> tuple[dict[object, object], int]:
