@@ -59,6 +59,10 @@ class Plan:
     fallback: rdflib.Graph | None = None  # shapes for pySHACL, or None when everything compiled
     alias: dict[Node, Node] = field(default_factory=dict)  # stand-in shape in ``fallback`` -> the real shape
     reasons: list[str] = field(default_factory=list)  # why each fallback part was not compiled
+    # What validation reads from the shapes graph alone, kept here on first use (by shacl.py): like
+    # the checks, it holds for the graph the plan was compiled from, and a plan may serve many runs.
+    names: dict[Node, str] = field(default_factory=dict)  # shape -> its name in findings
+    listed: dict[str, list[str]] = field(default_factory=dict)  # the shape names a report lists, by stage
 
 
 def compile_shapes(shapes: rdflib.Graph) -> Plan:

@@ -30,6 +30,7 @@ from szsemi.validate.written import WrittenTerms
 
 if TYPE_CHECKING:
     from szsemi.query.catalogue import StoredQuery
+    from szsemi.validate.shacl_compile import Plan
 
 _TURTLE = (".ttl", ".nt")
 
@@ -128,19 +129,19 @@ def check_store(
     ``written``: the literals the files write in another form than the store holds them;
     ``faithful`` builds the data as written, for the shapes pySHACL checks.
     """
-    from szsemi.validate.shacl import shacl_findings
+    from szsemi.validate.shacl import shacl_run
 
     graph = rdflib_view(store)
     report = Report(triples=len(store))
     try:
-        results = shacl_findings(graph, store, shapes, written, faithful, report.engines)
+        results, plan = shacl_run(graph, store, shapes, written, faithful, report.engines)
     except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
         raise QueryDefinitionError(
             f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run without --no-lint to see which and where"
         ) from None
     report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value)) for f in results]
     report.stages.append("shacl")
-    report.checks["shacl"] = shape_names(shapes)
+    report.checks["shacl"] = shape_names(shapes, plan)
     if owl:
         from szsemi.validate.owl import owl_findings
 
@@ -231,8 +232,12 @@ def faithful_graph(sources: list[Source]) -> rdflib.Graph:
         _rdflib.NORMALIZE_LITERALS = normalize
 
 
-def shape_names(shapes: rdflib.Graph) -> list[str]:
-    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape."""
+def shape_names(shapes: rdflib.Graph, plan: Plan | None = None) -> list[str]:
+    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape.
+
+    ``plan``, compiled from ``shapes``, keeps the list for the plan's next run."""
+    if plan is not None and "all" in plan.listed:
+        return list(plan.listed["all"])
     from szsemi.validate.shacl import path_n3
 
     names = []
@@ -248,7 +253,10 @@ def shape_names(shapes: rdflib.Graph) -> list[str]:
                 names.append(prop.n3())
             elif isinstance(node, rdflib.URIRef) and path:
                 names.append(f"{node.n3()}/{path}")
-    return sorted(set(names))
+    listed = sorted(set(names))
+    if plan is not None:
+        plan.listed["all"] = listed
+    return list(listed)
 
 
 def _texts(sources: list[Source]) -> list[tuple[str, str]]:
