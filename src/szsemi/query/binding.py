@@ -52,6 +52,9 @@ _LANGTAG = r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"  # SPARQL LANGTAG, without the '@'
 # ECHAR escapes; every other control character is written as \\uXXXX.
 _ECHAR = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
 _HEX4 = r"[0-9A-Fa-f]{4}"
+# What makes _string write an escape: an _ECHAR character or another control character. Without
+# one there is no backslash, so no \u escape either: the value is written as it is.
+_NEEDS_ESCAPE = r'[\x00-\x1f\x7f"\\]'
 
 # What _parts sees in a term, whichever library made it.
 _Parts: TypeAlias = (
@@ -110,6 +113,8 @@ def _string(value: str) -> str:
     ``\\u0055``, and an escape we write is never followed by four hex digits (those are escaped
     too, one at a time, until that is no longer so).
     """
+    if not re.search(_NEEDS_ESCAPE, value):  # no backslash, quote or control: nothing below applies
+        return '"' + value + '"'
     out: list[str] = []
     force = False  # the previous piece was a \\uXXXX escape
     prev_backslash = False
