@@ -120,11 +120,20 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
             "such escapes apply)",
         )
     # A stored query's text is split up to four times on its way (its form, its variables, the
-    # syntax check, the binding): short texts are split once; each caller gets its own list.
+    # syntax check, the binding), and a validate run splits every stored query and SHACL-SPARQL
+    # text twice (reading, lint): short texts are split once; each caller gets its own list.
+    if len(text) <= _SHORT_TEXT:
+        return list(_split_short(text))
     return list(_split_once(text)) if len(text) <= _REMEMBERED_TEXT else _split(text)
 
 
+_SHORT_TEXT = 16 * 1024  # characters: every shipped query and shape (the longest is 5.4k); 128 are kept
 _REMEMBERED_TEXT = 64 * 1024  # characters; a longer text is split each time, never kept
+
+
+@lru_cache(maxsize=128)
+def _split_short(text: str) -> tuple[Token, ...]:
+    return tuple(_split(text))
 
 
 @lru_cache(maxsize=16)

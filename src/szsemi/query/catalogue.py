@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -142,6 +141,8 @@ def check_syntax(text: str) -> None:
     ...
     szsemi.errors.QueryDefinitionError: 1:27: the query does not parse: expected one of ...
     """
+    if text in _PARSED:
+        return
     probe, shift = text, None
     if query_form(text) == "ASK":
         start, end = form_span(text)
@@ -157,6 +158,17 @@ def check_syntax(text: str) -> None:
             column -= shift[2]  # the place in the text as written, not in the probe
         reason = message[place.end() :] if place else message
         raise QueryDefinitionError(f"the query does not parse: {reason}", line=line, column=column) from None
+    if len(text) <= _KEPT_TEXT:
+        if len(_PARSED) >= 256:
+            _PARSED.clear()
+        _PARSED.add(text)
+
+
+# Texts Oxigraph parsed (a pure fact about the text, so an edited file is a new one): the catalogue
+# and the lint ask again in every validate run. A text that does not parse is never kept (its error
+# is raised again, with its place), nor one longer than _KEPT_TEXT characters (memory).
+_PARSED: set[str] = set()
+_KEPT_TEXT = 64 * 1024
 
 
 def read_query(source: Traversable | Path, shown: str | None = None, check: bool = True) -> StoredQuery:
@@ -178,7 +190,10 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
         raise QueryDefinitionError("a query file name is lower-case words joined by hyphens", path=path)
     header, count = _header(text, path)
     try:
-        form, variables = _query_facts(text, check)
+        form = query_form(text)
+        variables = query_variables(text)
+        if check:
+            check_syntax(text)
     except QueryDefinitionError as e:
         raise QueryDefinitionError(e.reason, path=path, line=e.line, column=e.column) from None
     kind = (
@@ -242,18 +257,6 @@ def read_query(source: Traversable | Path, shown: str | None = None, check: bool
         params=params,
         rule=rule,
     )
-
-
-@lru_cache(maxsize=256)
-def _query_facts(text: str, check: bool) -> tuple[str, frozenset[str]]:
-    """The form and variables of a query text, its syntax checked with ``check``: a pure function of
-    the text, kept because every ``validate`` and many queries read the whole catalogue again (each
-    file costs about 1 ms to split and parse). An error is raised again each time, never kept."""
-    form = query_form(text)
-    variables = frozenset(query_variables(text))
-    if check:
-        check_syntax(text)
-    return form, variables
 
 
 def _header(text: str, path: str) -> tuple[dict[object, object], int]:
