@@ -30,11 +30,11 @@ from typing import TypeAlias
 
 import rdflib
 from rdflib import URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from szsemi.validate.shacl_checks import CheckBuilder
-from szsemi.validate.shacl_shapes import TARGETS, WHOLE, Check, Focus, NotCompiledWhole, Sources, Stack
+from szsemi.validate.shacl_shapes import SH, TARGETS, WHOLE, Check, Focus, NotCompiledWhole, Sources, Stack
 from szsemi.validate.shacl_sparql import refuse_forbidden
 from szsemi.validate.shacl_values import NotCompiled
 
