@@ -28,10 +28,12 @@ class _Terms:
         self._namespace = namespace
         self._terms: dict[str, URIRef] = {}
 
-    def __getattr__(self, name: str) -> URIRef:
+    def __getattr__(self, name: str) -> URIRef:  # only for a name not yet asked for: then it is an attribute
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        term = self[name]
+        setattr(self, name, term)
+        return term
 
     def __getitem__(self, name: str) -> URIRef:
         term = self._terms.get(name)
