@@ -127,7 +127,7 @@ def tokens(text: str, check_escapes: bool = True) -> list[Token]:
     return list(_split_once(text)) if len(text) <= _REMEMBERED_TEXT else _split(text)
 
 
-_SHORT_TEXT = 16 * 1024  # characters: every shipped query and shape (the longest is 5.4k); 128 are kept
+_SHORT_TEXT = 8 * 1024  # characters: every shipped query and shape (the longest is 5.4k); 128 are kept
 _REMEMBERED_TEXT = 64 * 1024  # characters; a longer text is split each time, never kept
 
 

@@ -67,7 +67,7 @@ def ill_typed_findings(sources: Iterable[Any]) -> list[Finding]:
         if found is None:
             found = _file_findings(data, fmt, base)
             if len(data) <= _KEPT_BYTES:
-                if len(_kept) >= _KEPT_FILES:
+                if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
                     _kept.clear()
                 _kept[key] = found
         findings += found
@@ -78,7 +78,7 @@ def ill_typed_findings(sources: Iterable[Any]) -> list[Finding]:
 # the same files): keyed by the bytes, format and base IRI they are read with, so an edited file is
 # judged anew; no file over _KEPT_BYTES is kept (memory). Findings are frozen.
 _KEPT_BYTES = 1 << 20
-_KEPT_FILES = 256
+_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
 _kept: dict[tuple[bytes, ox.RdfFormat, str | None], tuple[Finding, ...]] = {}
 
 

@@ -170,9 +170,9 @@ class SourceIndex:
 # A file's reading, kept for the next run that locates findings in the same text (every run over
 # the shipped data reads the same files; reading them costs more than the checks). Keyed by the
 # text itself, so an edited file is read again; long texts are never kept (memory), nor more than
-# _KEPT_FILES readings. What is kept is never changed: SourceIndex copies what it takes.
+# _KEPT_TOTAL characters of files in all. What is kept is never changed: SourceIndex copies what it takes.
 _KEPT_TEXT = 1 << 20  # characters
-_KEPT_FILES = 256
+_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
 _kept: dict[tuple[str, str, int], ParsedFile | dict[str, int]] = {}
 
 
@@ -186,7 +186,7 @@ def _read(name: str, text: str, number: int) -> ParsedFile | dict[str, int]:
         except ValueError:
             found = subject_lines(text)
         if len(text) <= _KEPT_TEXT:
-            if len(_kept) >= _KEPT_FILES:
+            if sum(len(k[1]) for k in _kept) + len(text) > _KEPT_TOTAL:
                 _kept.clear()
             _kept[key] = found
     return found

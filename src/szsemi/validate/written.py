@@ -144,7 +144,7 @@ class WrittenTerms:
             if rewritten is None:
                 rewritten = _rewritten(data, fmt, base)
                 if len(data) <= _KEPT_BYTES:
-                    if len(_kept) >= _KEPT_FILES:
+                    if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
                         _kept.clear()
                     _kept[key] = rewritten
             for subject, predicate, written, stored in rewritten:
@@ -156,7 +156,7 @@ class WrittenTerms:
 # data reads the same files): keyed by the bytes, format and base IRI they are read with, so an edited
 # file is scanned anew; no file over _KEPT_BYTES is kept (memory). Terms are immutable.
 _KEPT_BYTES = 1 << 20
-_KEPT_FILES = 256
+_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
 _Rewritten = tuple[tuple[Any, Any, Any, Any], ...]  # (subject, predicate, written literal, stored form)
 _kept: dict[tuple[bytes, ox.RdfFormat, str | None], _Rewritten] = {}
 
