@@ -457,3 +457,30 @@ def files_folder():
     from szsemi.graph import resources
 
     return resources.queries_folder()
+
+
+def test_a_query_file_edited_between_two_reads_is_read_as_it_now_is(tmp_path):
+    # the catalogue keeps what it learns from a query text (form, variables, syntax): keyed by the
+    # text itself, so an edited file is never answered from the old text, and an error is raised
+    # again at every read, with its place, never remembered as a success
+    query = tmp_path / "get-edited.rq"
+    query.write_text("#+ summary: First form.\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert read_query(query).form == "SELECT"
+    query.write_text("#+ summary: Second form.\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    assert read_query(query).form == "ASK"
+    query.write_text("#+ summary: Broken.\nSELECT ?s WHERE { ?s ?p ] }\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(QueryDefinitionError) as caught:
+            read_query(query)
+        assert caught.value.line == 2 and caught.value.path.endswith("get-edited.rq")
+    query.write_text(
+        "#+ summary: With a parameter.\n#+ params:\n#+   o: {type: string}\nSELECT ?s WHERE { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
+    assert list(read_query(query).params) == ["o"]
+    query.write_text(
+        "#+ summary: With a parameter.\n#+ params:\n#+   o: {type: string}\nSELECT ?s WHERE { ?s ?p ?x }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(QueryDefinitionError, match="never occurs"):
+        read_query(query)

@@ -52,6 +52,9 @@ _LANGTAG = r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"  # SPARQL LANGTAG, without the '@'
 # ECHAR escapes; every other control character is written as \\uXXXX.
 _ECHAR = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
 _HEX4 = r"[0-9A-Fa-f]{4}"
+# What makes _string write an escape: an _ECHAR character or another control character. Without
+# one there is no backslash, so no \u escape either: the value is written as it is.
+_NEEDS_ESCAPE = r'[\x00-\x1f\x7f"\\]'
 
 # What _parts sees in a term, whichever library made it.
 _Parts: TypeAlias = (
@@ -110,27 +113,30 @@ def _string(value: str) -> str:
     ``\\u0055``, and an escape we write is never followed by four hex digits (those are escaped
     too, one at a time, until that is no longer so).
     """
+    if not re.search(_NEEDS_ESCAPE, value):  # no backslash, quote or control: nothing below applies
+        return '"' + value + '"'
     out: list[str] = []
     force = False  # the previous piece was a \\uXXXX escape
     prev_backslash = False
-    for i, ch in enumerate(value):
-        escape = ch in _ECHAR
-        code = ord(ch)
-        if escape:
-            out.append(_ECHAR[ch])
-            force = False
-        elif (
-            code < 0x20
-            or code == 0x7F
-            or (prev_backslash and ch in "uU")
-            or (force and re.compile(_HEX4).match(value, i))
-        ):
-            out.append(f"\\u{code:04X}")
-            force = True
-        else:
-            out.append(ch)
-            force = False
-        prev_backslash = ch == "\\"
+    special, hex4 = re.compile(_NEEDS_ESCAPE), re.compile(_HEX4)
+    i, n = 0, len(value)
+    while i < n:
+        # the characters up to the next special one are written as they are, but for those right
+        # after a backslash (a u or U) or an escape we wrote (the first of four hex digits)
+        found = special.search(value, i)
+        end = found.start() if found else n
+        while i < end and ((prev_backslash and value[i] in "uU") or (force and hex4.match(value, i))):
+            out.append(f"\\u{ord(value[i]):04X}")
+            force, prev_backslash = True, False
+            i += 1
+        if i < end:
+            out.append(value[i:end])
+            force, prev_backslash = False, False
+        if found:  # an _ECHAR character, or another control character
+            ch = value[end]
+            out.append(_ECHAR.get(ch) or f"\\u{ord(ch):04X}")
+            force, prev_backslash = ch not in _ECHAR, ch == "\\"
+        i = end + 1
     return '"' + "".join(out) + '"'
 
 

@@ -141,6 +141,8 @@ def check_syntax(text: str) -> None:
     ...
     szsemi.errors.QueryDefinitionError: 1:27: the query does not parse: expected one of ...
     """
+    if text in _PARSED:
+        return
     probe, shift = text, None
     if query_form(text) == "ASK":
         start, end = form_span(text)
@@ -156,6 +158,17 @@ def check_syntax(text: str) -> None:
             column -= shift[2]  # the place in the text as written, not in the probe
         reason = message[place.end() :] if place else message
         raise QueryDefinitionError(f"the query does not parse: {reason}", line=line, column=column) from None
+    if len(text) <= _KEPT_TEXT:
+        if len(_PARSED) >= 256:
+            _PARSED.clear()
+        _PARSED.add(text)
+
+
+# Texts Oxigraph parsed (a pure fact about the text, so an edited file is a new one): the catalogue
+# and the lint ask again in every validate run. A text that does not parse is never kept (its error
+# is raised again, with its place), nor one longer than _KEPT_TEXT characters (memory).
+_PARSED: set[str] = set()
+_KEPT_TEXT = 64 * 1024
 
 
 def read_query(source: Traversable | Path, shown: str | None = None, check: bool = True) -> StoredQuery:

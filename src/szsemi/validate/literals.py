@@ -57,33 +57,54 @@ def ill_typed_findings(sources: Iterable[Any]) -> list[Finding]:
     parsed); other formats are parsed."""
     from szsemi.graph.load import base_iri, rdf_format, read_bytes
 
-    findings = []
+    findings: list[Finding] = []
     for source in sources:
         data = read_bytes(source).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no RDF
         fmt = rdf_format(source)
-        if fmt == ox.RdfFormat.N_TRIPLES:
-            bad = []
-            for m in _NT_TYPED.finditer(data):
-                pattern = _VALID.get(XSD + m.group(1).decode("ascii"))
-                start = data.rfind(b'"', 0, m.start()) + 1
-                if pattern is not None and not pattern.fullmatch(data[start : m.start()].decode("utf-8", "replace")):
-                    bad.append(data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
-            quads: Iterable[ox.Quad] = ox.parse(b"\n".join(bad), format=fmt) if bad else ()
-        else:
-            quads = ox.parse(data, format=fmt, base_iri=base_iri(source))
-        for q in quads:
-            o = q.object
-            if (
-                isinstance(o, ox.Literal)
-                and not o.language
-                and (pattern := _VALID.get(o.datatype.value))
-                and not pattern.fullmatch(o.value)
-                or isinstance(o, ox.Literal)
-                and o.datatype.value in _BOUNDED
-                and not datatype_holds(str(o), o.datatype.value)
-            ):
-                findings.append(_finding(str(q.subject), str(q.predicate), str(o), o.datatype.value))
+        base = None if fmt == ox.RdfFormat.N_TRIPLES else base_iri(source)
+        key = (data, fmt, base)
+        found = _kept.get(key)
+        if found is None:
+            found = _file_findings(data, fmt, base)
+            if len(data) <= _KEPT_BYTES:
+                if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
+                    _kept.clear()
+                _kept[key] = found
+        findings += found
     return findings
+
+
+# A file's findings, kept for the next run over the same bytes (every run over the shipped data reads
+# the same files): keyed by the bytes, format and base IRI they are read with, so an edited file is
+# judged anew; no file over _KEPT_BYTES is kept (memory). Findings are frozen.
+_KEPT_BYTES = 1 << 20
+_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
+_kept: dict[tuple[bytes, ox.RdfFormat, str | None], tuple[Finding, ...]] = {}
+
+
+def _file_findings(data: bytes, fmt: ox.RdfFormat, base: str | None) -> tuple[Finding, ...]:
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        bad = []
+        for m in _NT_TYPED.finditer(data):
+            pattern = _VALID.get(XSD + m.group(1).decode("ascii"))
+            start = data.rfind(b'"', 0, m.start()) + 1
+            if pattern is not None and not pattern.fullmatch(data[start : m.start()].decode("utf-8", "replace")):
+                bad.append(data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
+        quads: Iterable[ox.Quad] = ox.parse(b"\n".join(bad), format=fmt) if bad else ()
+    else:
+        quads = ox.parse(data, format=fmt, base_iri=base)
+    findings = []
+    for q in quads:
+        o = q.object
+        if not isinstance(o, ox.Literal) or o.language:
+            continue  # a language-tagged literal is an rdf:langString: neither check below applies
+        datatype = o.datatype.value
+        pattern = _VALID.get(datatype)
+        if (pattern is not None and not pattern.fullmatch(o.value)) or (
+            datatype in _BOUNDED and not datatype_holds(str(o), datatype)
+        ):
+            findings.append(_finding(str(q.subject), str(q.predicate), str(o), datatype))
+    return tuple(findings)
 
 
 def _finding(subject: str, predicate: str, value: str, datatype: str) -> Finding:

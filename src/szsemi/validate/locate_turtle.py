@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin as _urljoin
 
 from szsemi.validate.locate_terms import RDF, XSD, Term
@@ -51,6 +52,9 @@ _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:  # most strings and IRIs have no escape
+        return text
+
     def one(m: re.Match[str]) -> str:
         if m.group(1) or m.group(2):
             return chr(int(m.group(1) or m.group(2), 16))
@@ -59,24 +63,27 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple, not a dataclass: a data file has tens of thousands
     kind: str
     text: str
     line: int
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out = []
-    line, pos = 1, 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
+    out: list[_Tok] = []
+    append = out.append
+    match = _TOKEN.match
+    line, pos, n = 1, 0, len(text)
+    while pos < n:
+        m = match(text, pos)
         if not m:
             raise ValueError(f"line {line}: cannot read {text[pos : pos + 20]!r}")
         kind = m.lastgroup or ""
+        found = m.group()
         if kind != "ws":
-            out.append(_Tok(kind, m.group(), line))
-        line += m.group().count("\n")
+            append(_Tok(kind, found, line))
+        if "\n" in found:  # most tokens hold no line break
+            line += found.count("\n")
         pos = m.end()
     return out
 
@@ -248,7 +255,7 @@ class _Reader:
             prefix, _, local = tok.text.partition(":")
             if prefix not in self.prefixes:
                 raise ValueError(f"line {tok.line}: undeclared prefix {prefix!r}")
-            return Term.iri(self.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))
+            return Term.iri(self.prefixes[prefix] + (re.sub(r"\\(.)", r"\1", local) if "\\" in local else local))
         raise ValueError(f"line {tok.line}: unexpected {tok.text!r}")
 
 

@@ -49,6 +49,18 @@ def shacl_findings(
     store holds some literal with another datatype than written, pySHACL checks every shape on it.
     ``engines`` is filled with the shapes compiled (``compiled``) and what pySHACL checks, and why (``pyshacl``).
     """
+    return shacl_run(data, store, shapes, written, faithful, engines)[0]
+
+
+def shacl_run(
+    data: rdflib.Graph,
+    store: ox.Store,
+    shapes: rdflib.Graph,
+    written: WrittenTerms | None = None,
+    faithful: Callable[[], rdflib.Graph] | None = None,
+    engines: dict[str, list[str]] | None = None,
+) -> tuple[list[Finding], Plan | None]:
+    """:func:`shacl_findings`, and the plan it ran (None when pySHACL checked every shape)."""
     if written is not None and written.retyped:
         # the store cannot show the data's datatypes as written: the reference engine checks it all,
         # on the data as the files write it
@@ -58,26 +70,36 @@ def shacl_findings(
                 "(xsd:int, xsd:byte... as xsd:integer)"
             ]
         findings = pyshacl_findings(faithful() if faithful is not None else data, shapes, shapes, {})
-        return sorted(findings)
+        return sorted(findings), None
     plan = compile_shapes(shapes)
     if engines is not None:
-        # each shape named once, not once per check (a shape has about two): naming reads the shapes graph
-        engines["compiled"] = sorted({shape_name(shapes, shape) for shape in {c.shape for c in plan.checks}})
+        if "compiled" not in plan.listed:
+            # each shape named once, not once per check (a shape has about two): naming reads the shapes graph
+            plan.listed["compiled"] = sorted({_named(shapes, plan, shape) for shape in {c.shape for c in plan.checks}})
+        engines["compiled"] = list(plan.listed["compiled"])
         engines["pyshacl"] = list(plan.reasons)
     findings = run_checks(store, shapes, plan)
     if plan.fallback is not None:
         findings += pyshacl_findings(faithful() if faithful is not None else data, plan.fallback, shapes, plan.alias)
     if written:
-        findings = [f for f in (_as_written(f, written, shapes) for f in findings) if f is not None]
-    return sorted(findings)
+        findings = [f for f in (_as_written(f, written, shapes, plan) for f in findings) if f is not None]
+    return sorted(findings), plan
 
 
-def _as_written(finding: Finding, written: WrittenTerms, shapes: rdflib.Graph) -> Finding | None:
+def _named(shapes: rdflib.Graph, plan: Plan, shape: Node) -> str:
+    """:func:`shape_name`, kept in the plan: a shape's name depends on the shapes graph alone."""
+    name = plan.names.get(shape)
+    if name is None:
+        name = plan.names[shape] = shape_name(shapes, shape)
+    return name
+
+
+def _as_written(finding: Finding, written: WrittenTerms, shapes: rdflib.Graph, plan: Plan) -> Finding | None:
     value = written.restore(finding.focus, finding.path, finding.value)
     if value == finding.value:
         return finding
     if value is not None and finding.component == str(SH.DatatypeConstraintComponent) and finding.shape:
-        wanted = {str(o) for s, o in shapes.subject_objects(SH.datatype) if shape_name(shapes, s) == finding.shape}
+        wanted = {str(o) for s, o in shapes.subject_objects(SH.datatype) if _named(shapes, plan, s) == finding.shape}
         if len(wanted) == 1 and datatype_holds(value, next(iter(wanted))):
             return None
     return finding.with_(value=value)  # a multiset: identical results of distinct constraints both stay
@@ -130,7 +152,8 @@ def run_checks(store: ox.Store, shapes: rdflib.Graph, plan: Plan) -> list[Findin
         rows = list(_rows(store, _LEXICAL.sub(fill, check.query)))
         if check.keep is not None:
             rows = [row for row in rows if check.keep(row["value"])]
-        findings += [_finding(check, row, shapes) for row in rows]
+        shape = _named(shapes, plan, check.shape)  # once per check, not per row
+        findings += [_finding(check, row, shapes, shape) for row in rows]
     return findings
 
 
@@ -139,8 +162,8 @@ def _rows(store: ox.Store, query: str) -> Iterator[dict[str, OxTerm]]:
     if not isinstance(solutions, ox.QuerySolutions):
         raise TypeError(f"a compiled check is not a SELECT query: {query[:60]!r}")
     names = [v.value for v in solutions.variables]
-    for solution in solutions:
-        yield {name: solution[name] for name in names if solution[name] is not None}
+    for solution in solutions:  # a solution iterates over its values in the order of the variables
+        yield {name: value for name, value in zip(names, solution, strict=True) if value is not None}
 
 
 def _accepted_literals(store: ox.Store, datatype: URIRef, predicates: Sources) -> list[str]:
@@ -162,7 +185,7 @@ def _n3(term: OxTerm) -> str:
     return to_rdflib(term).n3()
 
 
-def _finding(check: Check, row: dict[str, OxTerm], shapes: rdflib.Graph) -> Finding:
+def _finding(check: Check, row: dict[str, OxTerm], shapes: rdflib.Graph, shape: str) -> Finding:
     focus = row["this"]
     value = row.get("value")
     path = row.get("path")
@@ -183,7 +206,7 @@ def _finding(check: Check, row: dict[str, OxTerm], shapes: rdflib.Graph) -> Find
         path=path_text,
         component=str(check.component),
         value=_n3(value) if value is not None else None,
-        shape=shape_name(shapes, check.shape),
+        shape=shape,
         message=message,
         message_lang=check.message.language if check.message is not None else None,
         engine="compiled",

@@ -12,11 +12,11 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from szsemi.validate.shacl_conditions import Conditions
-from szsemi.validate.shacl_shapes import RANGES, TYPE_OF, Check, Focus, Sources, Stack, chain
+from szsemi.validate.shacl_shapes import RANGES, SH, TYPE_OF, Check, Focus, Sources, Stack, chain
 from szsemi.validate.shacl_sparql import declared_prefixes, pre_bound_unsupported, project_this, split_prologue
 from szsemi.validate.shacl_values import (
     Keep,

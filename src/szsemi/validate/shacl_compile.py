@@ -30,11 +30,11 @@ from typing import TypeAlias
 
 import rdflib
 from rdflib import URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from szsemi.validate.shacl_checks import CheckBuilder
-from szsemi.validate.shacl_shapes import TARGETS, WHOLE, Check, Focus, NotCompiledWhole, Sources, Stack
+from szsemi.validate.shacl_shapes import SH, TARGETS, WHOLE, Check, Focus, NotCompiledWhole, Sources, Stack
 from szsemi.validate.shacl_sparql import refuse_forbidden
 from szsemi.validate.shacl_values import NotCompiled
 
@@ -59,6 +59,10 @@ class Plan:
     fallback: rdflib.Graph | None = None  # shapes for pySHACL, or None when everything compiled
     alias: dict[Node, Node] = field(default_factory=dict)  # stand-in shape in ``fallback`` -> the real shape
     reasons: list[str] = field(default_factory=list)  # why each fallback part was not compiled
+    # What validation reads from the shapes graph alone, kept here on first use (by shacl.py): like
+    # the checks, it holds for the graph the plan was compiled from, and a plan may serve many runs.
+    names: dict[Node, str] = field(default_factory=dict)  # shape -> its name in findings
+    listed: dict[str, list[str]] = field(default_factory=dict)  # the shape names a report lists, by stage
 
 
 def compile_shapes(shapes: rdflib.Graph) -> Plan:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from szsemi.validate.shacl_shapes import (
     MAX_NESTED_COUNT,
     RANGES,
+    SH,
     TYPE_OF,
     NotCompiledWhole,
     ShapesReader,

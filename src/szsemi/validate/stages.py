@@ -30,8 +30,10 @@ from szsemi.validate.written import WrittenTerms
 
 if TYPE_CHECKING:
     from szsemi.query.catalogue import StoredQuery
+    from szsemi.validate.shacl_compile import Plan
 
 _TURTLE = (".ttl", ".nt")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def validate(
@@ -128,19 +130,19 @@ def check_store(
     ``written``: the literals the files write in another form than the store holds them;
     ``faithful`` builds the data as written, for the shapes pySHACL checks.
     """
-    from szsemi.validate.shacl import shacl_findings
+    from szsemi.validate.shacl import shacl_run
 
     graph = rdflib_view(store)
     report = Report(triples=len(store))
     try:
-        results = shacl_findings(graph, store, shapes, written, faithful, report.engines)
+        results, plan = shacl_run(graph, store, shapes, written, faithful, report.engines)
     except SyntaxError as e:  # a SHACL-SPARQL query that does not parse (the lint says where)
         raise QueryDefinitionError(
             f"a SHACL-SPARQL constraint does not parse: {e.msg or e}; run without --no-lint to see which and where"
         ) from None
     report.findings = [f.with_(fix=fix_for(f.component, f.focus, f.path, f.value)) for f in results]
     report.stages.append("shacl")
-    report.checks["shacl"] = shape_names(shapes)
+    report.checks["shacl"] = shape_names(shapes, plan)
     if owl:
         from szsemi.validate.owl import owl_findings
 
@@ -208,7 +210,7 @@ def faithful_graph(sources: list[Source]) -> rdflib.Graph:
 
     from szsemi.graph.load import base_iri, rdf_format, read_bytes
 
-    chunks = []
+    triples: list[ox.Triple] = []
     for source in sources:
         try:
             quads = list(
@@ -222,17 +224,62 @@ def faithful_graph(sources: list[Source]) -> rdflib.Graph:
             raise InputError(
                 syntax_error_reason(e), path=display_name(source), line=e.lineno, column=e.offset
             ) from None
-        chunks.append(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b"")
+        triples += [q.triple for q in quads]
     normalize = _rdflib.NORMALIZE_LITERALS
     _rdflib.NORMALIZE_LITERALS = False  # "4.0"^^xsd:decimal stays "4.0", "1"^^xsd:boolean stays "1"
     try:
-        return _rdflib.Graph().parse(data=b"".join(chunks).decode("utf-8"), format="nt")
+        graph = _rdflib.Graph()
+        if _add_terms(graph, triples):
+            return graph
+        # a term rdflib has no form for (a triple term, a base direction): through its N-Triples
+        # reader, as ever, which refuses it
+        text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        return _rdflib.Graph().parse(data=text, format="nt")
     finally:
         _rdflib.NORMALIZE_LITERALS = normalize
 
 
-def shape_names(shapes: rdflib.Graph) -> list[str]:
-    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape."""
+def _add_terms(graph: rdflib.Graph, triples: list[ox.Triple]) -> bool:
+    """Add ``triples`` to ``graph`` as rdflib's N-Triples reader reads them once Oxigraph has written
+    them (a fresh blank node per label, a plain literal for an xsd:string, a language-tagged one
+    without datatype), without the text in between: that reader took a third of a validate run.
+    False, and nothing added, when a term is not an IRI, blank node or literal without a direction."""
+    from rdflib import BNode, Literal, URIRef
+
+    blanks: dict[str, BNode] = {}
+
+    def term(t: object) -> rdflib.term.Node | None:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)  # one per occurrence, as the reader makes them (and warns of a bad one)
+        if isinstance(t, ox.BlankNode):
+            blank = blanks.get(t.value)
+            if blank is None:
+                blank = blanks[t.value] = BNode()
+            return blank
+        if isinstance(t, ox.Literal) and t.direction is None:
+            if t.language:
+                return Literal(t.value, t.language, None)
+            datatype = t.datatype.value
+            return Literal(t.value, None, None if datatype == _XSD_STRING else URIRef(datatype))
+        return None
+
+    converted = []
+    for t in triples:
+        s, p, o = term(t.subject), term(t.predicate), term(t.object)
+        if s is None or p is None or o is None:
+            return False
+        converted.append((s, p, o))
+    for triple in converted:  # one by one, in order, as the reader adds them
+        graph.add(triple)
+    return True
+
+
+def shape_names(shapes: rdflib.Graph, plan: Plan | None = None) -> list[str]:
+    """Every shape as findings name it: ``<iri>``, or ``<node shape>/<path>`` for a blank property shape.
+
+    ``plan``, compiled from ``shapes``, keeps the list for the plan's next run."""
+    if plan is not None and "all" in plan.listed:
+        return list(plan.listed["all"])
     from szsemi.validate.shacl import path_n3
 
     names = []
@@ -248,7 +295,10 @@ def shape_names(shapes: rdflib.Graph) -> list[str]:
                 names.append(prop.n3())
             elif isinstance(node, rdflib.URIRef) and path:
                 names.append(f"{node.n3()}/{path}")
-    return sorted(set(names))
+    listed = sorted(set(names))
+    if plan is not None:
+        plan.listed["all"] = listed
+    return list(listed)
 
 
 def _texts(sources: list[Source]) -> list[tuple[str, str]]:

@@ -138,21 +138,43 @@ class WrittenTerms:
         for source in sources:
             data = read_bytes(source).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no RDF
             fmt = rdf_format(source)
-            if fmt == ox.RdfFormat.N_TRIPLES:
-                lines = [
-                    line
-                    for m in _NT_TYPED.finditer(data)
-                    if not _NT_SURE.search(line := data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
-                ]
-                quads: Iterable[ox.Quad] = ox.parse(b"\n".join(lines), format=fmt) if lines else ()
-            else:
-                quads = ox.parse(data, format=fmt, base_iri=base_iri(source))
-            candidates = [
-                q
-                for q in quads
-                if isinstance(q.object, ox.Literal) and not q.object.language and q.object.datatype.value in REWRITTEN
-            ]
-            stored = stored_forms({q.object for q in candidates})
-            for q in candidates:
-                found.add(q.subject, q.predicate, q.object, stored[q.object])
+            base = None if fmt == ox.RdfFormat.N_TRIPLES else base_iri(source)
+            key = (data, fmt, base)
+            rewritten = _kept.get(key)
+            if rewritten is None:
+                rewritten = _rewritten(data, fmt, base)
+                if len(data) <= _KEPT_BYTES:
+                    if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
+                        _kept.clear()
+                    _kept[key] = rewritten
+            for subject, predicate, written, stored in rewritten:
+                found.add(subject, predicate, written, stored)
         return found
+
+
+# A file's rewritten literals, kept for the next scan of the same bytes (every run over the shipped
+# data reads the same files): keyed by the bytes, format and base IRI they are read with, so an edited
+# file is scanned anew; no file over _KEPT_BYTES is kept (memory). Terms are immutable.
+_KEPT_BYTES = 1 << 20
+_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
+_Rewritten = tuple[tuple[Any, Any, Any, Any], ...]  # (subject, predicate, written literal, stored form)
+_kept: dict[tuple[bytes, ox.RdfFormat, str | None], _Rewritten] = {}
+
+
+def _rewritten(data: bytes, fmt: ox.RdfFormat, base: str | None) -> _Rewritten:
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        lines = [
+            line
+            for m in _NT_TYPED.finditer(data)
+            if not _NT_SURE.search(line := data[data.rfind(b"\n", 0, m.start()) + 1 : m.end()])
+        ]
+        quads: Iterable[ox.Quad] = ox.parse(b"\n".join(lines), format=fmt) if lines else ()
+    else:
+        quads = ox.parse(data, format=fmt, base_iri=base)
+    candidates = [
+        q
+        for q in quads
+        if isinstance(q.object, ox.Literal) and not q.object.language and q.object.datatype.value in REWRITTEN
+    ]
+    stored = stored_forms({q.object for q in candidates})
+    return tuple((q.subject, q.predicate, q.object, stored[q.object]) for q in candidates)
