@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,12 +44,14 @@ def synthetic_10k(synthetic, tmp_path_factory) -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads -n
 def pytest_cmdline_main(config: pytest.Config) -> None:
-    """``python -m pytest`` runs the whole suite on every core, a file at a time per worker.
+    """``python -m pytest`` runs the whole suite in one worker process per core, and one more.
 
     Only when no test was named (the run comes from ``testpaths``) and ``-n`` was not given: a file
     or a test named on the command line runs in this process, where ``--pdb`` and ``-s`` behave as
-    usual. ``-n 0`` or ``-p no:xdist`` runs everything in one process. A file at a time keeps each
-    module-scoped fixture (a loaded store, compiled shapes) built once, not once per worker.
+    usual. ``-n 0`` or ``-p no:xdist`` runs everything in one process. The extra worker keeps the
+    cores busy while a test waits (a deadline, a trickling server, a child's start-up), and
+    ``worksteal`` hands the tests out as workers become free: measured on two cores, 100 s against
+    109 s with two workers and 133 s with a file per worker.
     """
     if (
         config.pluginmanager.hasplugin("xdist")
@@ -58,6 +61,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         and not config.option.usepdb
         and not config.option.collectonly
     ):
-        config.option.numprocesses = "auto"
+        config.option.numprocesses = min(_cores() + 1, 8)
         if config.option.dist == "no":
-            config.option.dist = "loadfile"
+            config.option.dist = "worksteal"
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
