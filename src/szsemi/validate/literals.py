@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from szsemi.validate.memo import ContentMemo
 from szsemi.validate.report import Finding
 from szsemi.validate.shacl_values import datatype_holds
 from szsemi.validate.written import INTEGERS, XSD
@@ -62,24 +63,12 @@ def ill_typed_findings(sources: Iterable[Any]) -> list[Finding]:
         data = read_bytes(source).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no RDF
         fmt = rdf_format(source)
         base = None if fmt == ox.RdfFormat.N_TRIPLES else base_iri(source)
-        key = (data, fmt, base)
-        found = _kept.get(key)
-        if found is None:
-            found = _file_findings(data, fmt, base)
-            if len(data) <= _KEPT_BYTES:
-                if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
-                    _kept.clear()
-                _kept[key] = found
-        findings += found
+        findings += _kept.get_or_make(_file_findings, data, fmt, base, size=len(data))
     return findings
 
 
-# A file's findings, kept for the next run over the same bytes (every run over the shipped data reads
-# the same files): keyed by the bytes, format and base IRI they are read with, so an edited file is
-# judged anew; no file over _KEPT_BYTES is kept (memory). Findings are frozen.
-_KEPT_BYTES = 1 << 20
-_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
-_kept: dict[tuple[bytes, ox.RdfFormat, str | None], tuple[Finding, ...]] = {}
+# A file's findings, kept for the next run over the same bytes, format and base IRI (validate/memo.py)
+_kept: ContentMemo[tuple[Finding, ...]] = ContentMemo()
 
 
 def _file_findings(data: bytes, fmt: ox.RdfFormat, base: str | None) -> tuple[Finding, ...]:

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from szsemi.validate.locate_terms import Term, from_ox, parse_nt_term
 from szsemi.validate.locate_turtle import ParsedFile, Statement, parse_turtle, subject_lines
+from szsemi.validate.memo import ContentMemo
 
 # The readers' names that callers take from here, where finding a line starts.
 __all__ = ["Location", "SourceIndex", "Term", "from_ox", "parse_nt_term", "parse_turtle", "subject_lines"]
@@ -167,29 +168,22 @@ class SourceIndex:
         return {(st.predicate, st.object) for _, st in self.by_subject.get(node, []) if not st.object.is_blank}
 
 
-# A file's reading, kept for the next run that locates findings in the same text (every run over
-# the shipped data reads the same files; reading them costs more than the checks). Keyed by the
-# text itself, so an edited file is read again; long texts are never kept (memory), nor more than
-# _KEPT_TOTAL characters of files in all. What is kept is never changed: SourceIndex copies what it takes.
-_KEPT_TEXT = 1 << 20  # characters
-_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
-_kept: dict[tuple[str, str, int], ParsedFile | dict[str, int]] = {}
+# A file's reading, kept for the next run that locates findings in the same text (validate/memo.py):
+# every run over the shipped data reads the same files, and reading them costs more than the checks.
+# SourceIndex copies what it takes.
+_kept: ContentMemo[ParsedFile | dict[str, int]] = ContentMemo()
 
 
 def _read(name: str, text: str, number: int) -> ParsedFile | dict[str, int]:
-    """The Turtle reader's answer for a file, or for a file it cannot take, its subjects' lines."""
-    key = (name, text, number)
-    found = _kept.get(key)
-    if found is None:
-        try:
-            found = parse_turtle(name, text, number)
-        except ValueError:
-            found = subject_lines(text)
-        if len(text) <= _KEPT_TEXT:
-            if sum(len(k[1]) for k in _kept) + len(text) > _KEPT_TOTAL:
-                _kept.clear()
-            _kept[key] = found
-    return found
+    """The Turtle reader's answer for a file (kept), or for a file it cannot take, its subjects' lines."""
+    return _kept.get_or_make(_reading, name, text, number, size=len(text))
+
+
+def _reading(name: str, text: str, number: int) -> ParsedFile | dict[str, int]:
+    try:
+        return parse_turtle(name, text, number)
+    except ValueError:
+        return subject_lines(text)
 
 
 def _owner_chain(store: ox.Store, blank: ox.BlankNode) -> tuple[ox.NamedNode, list[tuple[str, ox.BlankNode]]] | None:

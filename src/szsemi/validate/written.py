@@ -27,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from szsemi.graph.namespaces import PREFIXES, XSD_INTEGER_NAMES
+from szsemi.validate.memo import ContentMemo
 
 XSD = PREFIXES["xsd"]
 # datatypes whose literals the store may hold in another form (their value, or xsd:integer)
@@ -139,26 +140,15 @@ class WrittenTerms:
             data = read_bytes(source).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no RDF
             fmt = rdf_format(source)
             base = None if fmt == ox.RdfFormat.N_TRIPLES else base_iri(source)
-            key = (data, fmt, base)
-            rewritten = _kept.get(key)
-            if rewritten is None:
-                rewritten = _rewritten(data, fmt, base)
-                if len(data) <= _KEPT_BYTES:
-                    if sum(len(k[0]) for k in _kept) + len(data) > _KEPT_TOTAL:
-                        _kept.clear()
-                    _kept[key] = rewritten
+            rewritten = _kept.get_or_make(_rewritten, data, fmt, base, size=len(data))
             for subject, predicate, written, stored in rewritten:
                 found.add(subject, predicate, written, stored)
         return found
 
 
-# A file's rewritten literals, kept for the next scan of the same bytes (every run over the shipped
-# data reads the same files): keyed by the bytes, format and base IRI they are read with, so an edited
-# file is scanned anew; no file over _KEPT_BYTES is kept (memory). Terms are immutable.
-_KEPT_BYTES = 1 << 20
-_KEPT_TOTAL = 8 << 20  # all the files kept together; past it, the cache starts again
+# A file's rewritten literals, kept for the next scan of the same bytes, format and base IRI (validate/memo.py)
 _Rewritten = tuple[tuple[Any, Any, Any, Any], ...]  # (subject, predicate, written literal, stored form)
-_kept: dict[tuple[bytes, ox.RdfFormat, str | None], _Rewritten] = {}
+_kept: ContentMemo[_Rewritten] = ContentMemo()
 
 
 def _rewritten(data: bytes, fmt: ox.RdfFormat, base: str | None) -> _Rewritten:
