@@ -29,7 +29,7 @@ from rdflib.plugins.sparql import processor
 from szsemi.graph.load import load, rdflib_view, shipped_data
 from szsemi.graph.resources import ontology_file, shapes_file
 from szsemi.validate.shacl import finding_key as key
-from szsemi.validate.shacl import reference_findings, shacl_findings
+from szsemi.validate.shacl import reference_findings, shacl_run
 from szsemi.validate.shacl_compile import compile_shapes
 from szsemi.validate.stages import faithful_graph, shapes_graph_of
 from szsemi.validate.written import WrittenTerms
@@ -123,9 +123,7 @@ def compare(
     (on ``reference``)."""
     graph = rdflib_view(store)
     faithful = (lambda: faithful_graph(list(files))) if files else None
-    ours = Counter(
-        _unlabelled(key(f)) for f in shacl_findings(graph, store, shapes, WrittenTerms.scan(files), faithful)
-    )
+    ours = Counter(_unlabelled(key(f)) for f in shacl_run(graph, store, shapes, WrittenTerms.scan(files), faithful)[0])
     if not sparql:
         ours = Counter({k: n for k, n in ours.items() if k[2] != SH + "SPARQLConstraintComponent"})
     theirs = Counter(_unlabelled(key(f)) for f in reference_findings(reference, shapes, sparql=sparql))
@@ -298,7 +296,7 @@ def test_what_is_not_compiled_runs_on_pyshacl_under_the_original_shape():
         assert reason in reasons
     assert plan.checks, "the compiled components of the same shapes run on Oxigraph"
     store = load([case])
-    findings = shacl_findings(rdflib_view(store), store, shapes)
+    findings, _ = shacl_run(rdflib_view(store), store, shapes)
     assert {f.component.rsplit("#", 1)[-1] for f in findings} >= {
         "LessThanConstraintComponent",
         "MinCountConstraintComponent",
@@ -316,7 +314,7 @@ def _findings_of(text: str, tmp_path: Path) -> Counter[tuple[str, str | None, st
     shapes = rdflib.Graph().parse(case, format="turtle")
     return Counter(
         (f.focus, f.path, f.component.rsplit("#", 1)[-1], f.value)
-        for f in shacl_findings(rdflib_view(store), store, shapes)
+        for f in shacl_run(rdflib_view(store), store, shapes)[0]
     )
 
 
@@ -577,7 +575,7 @@ def planted_findings() -> tuple:
     """The compiled engine's findings on the planted store, computed once: each planted error looks
     for its own among them (the store and the shapes are the same for all)."""
     store = planted_store()
-    return tuple(shacl_findings(rdflib_view(store), store, shipped_shapes()))
+    return tuple(shacl_run(rdflib_view(store), store, shipped_shapes())[0])
 
 
 @pytest.mark.parametrize("name,update,focus,path,component", PLANTED, ids=[p[0] for p in PLANTED])

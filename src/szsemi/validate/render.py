@@ -14,8 +14,7 @@ from szsemi.graph.terms import compact
 from szsemi.validate.hints import display_term
 from szsemi.validate.report import SEVERITIES, Finding, Report, at_least
 
-if TYPE_CHECKING:  # both are imported only when a SHACL report is written
-    import pyoxigraph as ox
+if TYPE_CHECKING:  # imported only when a SHACL report is written
     import rdflib
     from rdflib.term import Node
 
@@ -237,6 +236,7 @@ def render_shacl_turtle(report: Report) -> str:
 
     from szsemi.graph.namespaces import PREFIXES
     from szsemi.validate.locate import parse_nt_term
+    from szsemi.validate.shacl_values import to_rdflib
 
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():
@@ -254,11 +254,11 @@ def render_shacl_turtle(report: Report) -> str:
         if f.component:
             graph.add((result, SH.sourceConstraintComponent, rdflib.URIRef(f.component)))
         if f.focus:
-            graph.add((result, SH.focusNode, _rdflib_term(parse_nt_term(f.focus))))
+            graph.add((result, SH.focusNode, to_rdflib(parse_nt_term(f.focus))))
         if f.path:
             graph.add((result, SH.resultPath, _path(graph, f.path)))
         if f.value:
-            graph.add((result, SH.value, _rdflib_term(parse_nt_term(f.value))))
+            graph.add((result, SH.value, to_rdflib(parse_nt_term(f.value))))
         if f.shape and f.shape.startswith("<") and f.shape.endswith(">") and ">/" not in f.shape:
             graph.add((result, SH.sourceShape, rdflib.URIRef(f.shape[1:-1])))
         elif f.shape:
@@ -287,19 +287,6 @@ def _path(graph: rdflib.Graph, path: str) -> Node:
 
     node: Node = path_node(graph, path)
     return node
-
-
-def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
-    import pyoxigraph as ox
-    import rdflib
-
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)  # as written
 
 
 def render(report: Report, fmt: str) -> str:

@@ -32,26 +32,6 @@ _MESSAGE_VAR = re.compile(r"\{[?$](\w+)\}")
 _LEXICAL = re.compile(r"(__OK_\d+__)\((\?\w+)\)")
 
 
-def shacl_findings(
-    data: rdflib.Graph,
-    store: ox.Store,
-    shapes: rdflib.Graph,
-    written: WrittenTerms | None = None,
-    faithful: Callable[[], rdflib.Graph] | None = None,
-    engines: dict[str, list[str]] | None = None,
-) -> list[Finding]:
-    """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``.
-
-    ``written``: the literals the store holds in another form than the files (see
-    :mod:`szsemi.validate.written`); findings carry the written form, and an ``sh:datatype`` result
-    the written literal satisfies (``"5"^^xsd:int``, stored as an ``xsd:integer``) is dropped.
-    ``faithful`` builds the data as the files write it, for pySHACL (else it reads ``data``); when the
-    store holds some literal with another datatype than written, pySHACL checks every shape on it.
-    ``engines`` is filled with the shapes compiled (``compiled``) and what pySHACL checks, and why (``pyshacl``).
-    """
-    return shacl_run(data, store, shapes, written, faithful, engines)[0]
-
-
 def shacl_run(
     data: rdflib.Graph,
     store: ox.Store,
@@ -60,7 +40,16 @@ def shacl_run(
     faithful: Callable[[], rdflib.Graph] | None = None,
     engines: dict[str, list[str]] | None = None,
 ) -> tuple[list[Finding], Plan | None]:
-    """:func:`shacl_findings`, and the plan it ran (None when pySHACL checked every shape)."""
+    """Validate the store (``data`` is an rdflib view of it, for pySHACL) against ``shapes``: the
+    findings, and the plan that ran (None when pySHACL checked every shape).
+
+    ``written``: the literals the store holds in another form than the files (see
+    :mod:`szsemi.validate.written`); findings carry the written form, and an ``sh:datatype`` result
+    the written literal satisfies (``"5"^^xsd:int``, stored as an ``xsd:integer``) is dropped.
+    ``faithful`` builds the data as the files write it, for pySHACL (else it reads ``data``); when the
+    store holds some literal with another datatype than written, pySHACL checks every shape on it.
+    ``engines`` is filled with the shapes compiled (``compiled``) and what pySHACL checks, and why (``pyshacl``).
+    """
     if written is not None and written.retyped:
         # the store cannot show the data's datatypes as written: the reference engine checks it all,
         # on the data as the files write it
