@@ -1,14 +1,20 @@
-"""OWL 2 DL checks with HermiT (through owlready2): consistency and unsatisfiable classes."""
+"""OWL 2 DL checks with HermiT (the one owlready2 ships): consistency and unsatisfiable classes.
+
+HermiT's command line is run with class classification alone (``-c``): it checks consistency first,
+and the unsatisfiable classes are those it finds equivalent to ``owl:Nothing``. owlready2's
+``sync_reasoner`` also classifies the properties and the individuals (``-O -D -I``), which these
+checks do not read: on 100k synthetic triples that took 334 s against 12 s for ``-c`` alone.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
+import subprocess
 import tempfile
-import threading
+from importlib import resources
+from pathlib import Path
 
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
@@ -19,53 +25,53 @@ from szsemi.validate.report import Finding
 
 _NOTHING = str(OWL.Nothing)
 _STACK_FRAME = re.compile(r"\s+(at \S+\(|\.\.\. \d+ more)")
-# owlready2 leaves its reasoner input file behind when HermiT fails, so each call points
-# ``tempfile`` at its own folder; the lock keeps two calls from swapping it under each other.
-_TEMPDIR_LOCK = threading.Lock()
+_EQUIVALENT = re.compile(r"^EquivalentClasses\((.*)\)\s*$", re.MULTILINE)
+_IRI = re.compile(r"<([^>]*)>")
 
 
 def owl_findings(graph: rdflib.Graph) -> list[Finding]:
     """Run HermiT on ``graph`` (ontology and data together) and return what it finds."""
-    output = io.StringIO()
-    with (
-        _TEMPDIR_LOCK,
-        tempfile.TemporaryDirectory(prefix="szsemi-owl-") as tmp,
-        contextlib.redirect_stdout(output),
-        contextlib.redirect_stderr(output),
-    ):
-        saved_tempdir, tempfile.tempdir = tempfile.tempdir, tmp
-        try:
-            unsatisfiable = _reason(graph, os.path.join(tmp, "graph.nt"), output)
-        finally:
-            tempfile.tempdir = saved_tempdir
+    with tempfile.TemporaryDirectory(prefix="szsemi-owl-") as tmp:
+        unsatisfiable = _reason(graph, Path(tmp) / "graph.nt")
     if unsatisfiable is None:
         return [_inconsistency(graph)]
     return [_unsatisfiable(graph, iri) for iri in sorted(unsatisfiable)]
 
 
-def _reason(graph: rdflib.Graph, path: str, output: io.StringIO) -> set[str] | None:
+def _reason(graph: rdflib.Graph, path: Path) -> set[str] | None:
     """The IRIs of the unsatisfiable classes, or None when the ontology is inconsistent."""
-    import owlready2
+    import owlready2  # which Java to run, and how much memory it may take, are owlready2's settings
 
-    if shutil.which(owlready2.JAVA_EXE) is None:
-        raise EngineError(f"the OWL check needs Java to run HermiT, and {owlready2.JAVA_EXE!r} is not on the PATH")
+    java = owlready2.JAVA_EXE
+    if shutil.which(java) is None:
+        raise EngineError(f"the OWL check needs Java to run HermiT, and {java!r} is not on the PATH")
     if (None, OWL.imports, None) in graph:
-        # The graph already holds everything; owlready2 would try to fetch the imports.
+        # The graph already holds everything; HermiT would try to fetch the imports.
         graph = _without_imports(graph)
     graph.serialize(path, format="nt", encoding="utf-8")
-    world = owlready2.World()  # a fresh world, so no call sees another's triples
-    try:
-        with open(path, "rb") as f:
-            world.get_ontology("http://szsemi.invalid/owl-check/").load(fileobj=f, format="ntriples")
-        # Dates and years are not in the OWL 2 datatype map; HermiT would refuse the whole graph.
-        owlready2.sync_reasoner(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
-        return {c.iri for c in world.inconsistent_classes() if c.iri != _NOTHING}
-    except owlready2.OwlReadyInconsistentOntologyError:
-        return None
-    except (owlready2.OwlReadyError, OSError) as e:
-        raise EngineError(f"HermiT failed: {_useful(str(e) + chr(10) + output.getvalue())}") from e
-    finally:
-        world.close()
+    with resources.as_file(resources.files("owlready2") / "hermit") as hermit:
+        command = [
+            java,
+            f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
+            "-cp",
+            os.pathsep.join([str(hermit), str(hermit / "HermiT.jar")]),
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-c",
+            # Dates and years are not in the OWL 2 datatype map; HermiT would refuse the whole graph.
+            "--ignoreUnsupportedDatatypes",
+            path.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, check=False)
+        except OSError as e:
+            raise EngineError(f"HermiT failed: {e}") from e
+    output = done.stdout.decode("utf-8", "replace")
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace") + "\n" + output
+        if "Inconsistent ontology" in said:
+            return None
+        raise EngineError(f"HermiT failed: {_useful(said)}")
+    return {iri for line in _EQUIVALENT.findall(output) if _NOTHING in line for iri in _IRI.findall(line)} - {_NOTHING}
 
 
 def _without_imports(graph: rdflib.Graph) -> rdflib.Graph:
