@@ -111,9 +111,17 @@ class _CutLongTurtle(LongTurtleSerializer):
     def reset(self) -> None:
         super().reset()  # type: ignore[no-untyped-call]  # rdflib's longturtle is untyped
         self._nest = 0
+        self._lists: dict[rdflib.term.Node, bool] = {}
+
+    def isValidList(self, l_: rdflib.term.Node) -> bool:  # noqa: N802  # rdflib's name
+        # asked two or three times per node, and the graph does not change while it is written
+        known = self._lists.get(l_)
+        if known is None:
+            known = self._lists[l_] = bool(super().isValidList(l_))  # type: ignore[no-untyped-call]
+        return known
 
     def p_squared(self, node: rdflib.term.Node, position: object) -> bool:
-        is_list = self.isValidList(node)  # type: ignore[no-untyped-call]
+        is_list = self.isValidList(node)
         if self._nest >= NEST_CUT and isinstance(node, rdflib.BNode) and not is_list:
             return False  # longturtle then writes the node's label, and the node later as a subject
         self._nest += 1
