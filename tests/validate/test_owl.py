@@ -50,6 +50,15 @@ def test_unsatisfiable_class_is_reported():
     assert findings[0].stage == "owl" and findings[0].severity == "Violation"
 
 
+def test_a_graph_past_the_quick_compiler_bound_gets_the_same_findings(monkeypatch):
+    from szsemi.validate import owl
+
+    quick = owl_findings(load("unsatisfiable_class.ttl"))  # 9 triples: the JVM's quick compiler only
+    monkeypatch.setattr(owl, "QUICK_JIT_UP_TO", 0)  # every graph is past it: the JVM's defaults
+    assert owl_findings(load("unsatisfiable_class.ttl")) == quick
+    assert [f.focus for f in quick] == [f"<{EX}SpinOff>"]
+
+
 def test_calls_do_not_leak_into_each_other(in_turn):
     inconsistent, consistent_after = in_turn  # the second run came after the first, in this process
     assert inconsistent
