@@ -82,8 +82,11 @@ def _format(text: str, name: str, dataset: ox.Dataset) -> str:
     # Canonical blank-node labels (content hashes) fix the order longturtle writes them in: rdflib's
     # own, unless their work would explode (deep nesting), where szsemi.graph.canonical's are used.
     labelled = canonical.canonicalize_over_bound(dataset, name)
-    graph = rdflib.Graph()
-    graph += to_canonical_graph(_parse(text, name)) if labelled is None else _to_rdflib(labelled, text)
+    if labelled is None:
+        graph = rdflib.Graph()
+        graph += to_canonical_graph(_parse(text, name))
+    else:
+        graph = _to_rdflib(labelled, text)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     out = io.BytesIO()
