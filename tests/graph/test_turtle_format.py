@@ -44,3 +44,19 @@ def test_blank_nodes_nested_1000_deep_are_cut_into_labelled_nodes_and_stay_put()
 def test_blank_nodes_at_the_cut_depth_are_nested_as_longturtle_writes_them():
     text = TTL + "e:s e:p " + "[ e:p " * NEST_CUT + "e:o" + " ]" * NEST_CUT + " .\n"
     assert "_:" not in format_turtle(text, "shallow.ttl")
+
+
+def test_text_already_in_canonical_form_is_returned_without_a_second_reading(monkeypatch):
+    from szsemi.graph import turtle_format
+
+    deep = TTL + "e:s e:q ( e:a e:b ) ; e:p " + "[ e:p " * 150 + "e:o" + " ]" * 150 + " .\n"
+    once = format_turtle(deep, "nested.ttl")  # 150 deep: past RDFC's work bound, so tree-hash labels
+    shallow = format_turtle(TTL + "e:s e:p [ e:q ( e:a e:b ) ] .\n", "shallow.ttl")
+
+    def unreachable(*args: object) -> None:
+        raise AssertionError("the result was read back, though it is the text it came from")
+
+    monkeypatch.setattr(turtle_format, "isomorphic", unreachable)
+    monkeypatch.setattr(turtle_format.canonical, "canonicalize", unreachable)
+    assert format_turtle(once, "nested.ttl") == once
+    assert format_turtle(shallow, "shallow.ttl") == shallow
