@@ -295,10 +295,11 @@ class ShapesReader:
         def branches(v: str) -> list[str]:
             # many classes as one path to a VALUES list: Oxigraph parses and plans one branch, not one
             # per class (a shape targeting 22 classes cost each of its checks four times as much)
-            instance = [f"{v} {TYPE_OF} {c} ." for c in classes]
             if len(classes) > 1:
                 c = self.var()
                 instance = [f"VALUES {c} {{ {' '.join(classes)} }} {v} {TYPE_OF} {c} ."]
+            else:
+                instance = [f"{v} {TYPE_OF} {c} ." for c in classes]
             return [
                 *instance,
                 *(f"VALUES {v} {{ {n} }}" for n in nodes),
